@@ -149,6 +149,8 @@ class Graph {
                  const std::vector<Value*>& inputs, const std::vector<Value*>& outputs,
                  const std::string& domain = "", int opset = 0);
   void set_node_input(Node* n, int index, Value* v);
+  // Turns a node into another op in place (canonicalization: Upsample → Resize, Gemm → MatMul).
+  void set_op_type(Node* n, const std::string& op_type) { n->op_type_ = op_type; }
   // Redirects every use of `from` (node inputs and graph outputs) to `to`.
   void replace_all_uses(Value* from, Value* to);
   // Removes a node; its outputs keep existing with no producer (passes then drop them).

@@ -1,0 +1,33 @@
+// Engines the CLI can run a model with: the reference interpreter today, the compiled
+// artifact once the compiler lands. Part of driver/.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "graph/graph.h"
+#include "support/tensor.h"
+
+namespace stitch::driver {
+
+struct EngineOptions {
+  std::string name = "reference";
+  int threads = 1;
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+  virtual std::string name() const = 0;
+  // Threads the engine really uses (the reference interpreter is single-threaded).
+  virtual int threads() const = 0;
+  virtual Expected<std::vector<Tensor>> run(const std::vector<const Tensor*>& inputs) = 0;
+};
+
+// The engines this build offers, for --help and errors.
+std::vector<std::string> engine_names();
+// The graph must outlive the engine.
+Expected<std::unique_ptr<Engine>> make_engine(const graph::Graph& graph, const EngineOptions& opt);
+
+}  // namespace stitch::driver

@@ -38,7 +38,7 @@ class Importer {
   using Scope = std::vector<const Graph*>;
 
   Status import_graph(const onnx::GraphProto& proto, Graph& g, const Scope& outer, bool top);
-  Status define_values(const onnx::GraphProto& proto, Graph& g);
+  Status define_values(const onnx::GraphProto& proto, Graph& g, bool top);
   Status import_nodes(const onnx::GraphProto& proto, Graph& g, const Scope& outer);
   Status fold_constant_node(const onnx::NodeProto& np, Graph& g);
   Expected<Attribute> convert_attribute(const onnx::AttributeProto& ap, const Graph& g,
@@ -91,7 +91,7 @@ Value* Importer::resolve(const std::string& name, Graph& g, const Scope& outer) 
   return nullptr;
 }
 
-Status Importer::define_values(const onnx::GraphProto& proto, Graph& g) {
+Status Importer::define_values(const onnx::GraphProto& proto, Graph& g, bool top) {
   std::set<std::string> initializer_names;
   for (const auto& tp : proto.initializer()) {
     if (g.find_value(tp.name())) return error("initializer '", tp.name(), "' is defined twice");
@@ -104,6 +104,10 @@ Status Importer::define_values(const onnx::GraphProto& proto, Graph& g) {
     if (initializer_names.count(vi.name())) continue;  // IR < 4 lists initializers as inputs
     if (vi.name().empty()) return error("a graph input has no name");
     if (g.find_value(vi.name())) return error("graph input '", vi.name(), "' is defined twice");
+    if (!top && !vi.has_type()) {  // subgraph inputs may leave their type to the caller
+      g.add_input(g.add_value(vi.name()));
+      continue;
+    }
     std::vector<std::string> dim_params;
     STITCH_ASSIGN_OR_RETURN(TensorType t,
                             convert_type(vi.type(), "input '" + vi.name() + "'", &dim_params));
@@ -258,7 +262,7 @@ Status Importer::import_nodes(const onnx::GraphProto& proto, Graph& g, const Sco
 
 Status Importer::import_graph(const onnx::GraphProto& proto, Graph& g, const Scope& outer,
                               bool top) {
-  STITCH_RETURN_IF_ERROR(define_values(proto, g));
+  STITCH_RETURN_IF_ERROR(define_values(proto, g, top));
   STITCH_RETURN_IF_ERROR(import_nodes(proto, g, outer));
   for (const auto& vi : proto.output()) {
     Value* v = resolve(vi.name(), g, outer);

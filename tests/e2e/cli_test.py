@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""The stitch CLI contract, driven as a user would (tests/e2e/).
+
+Usage: cli_test.py STITCH_BINARY MODELS_DIR
+Needs only the standard library and NumPy. Every error case must exit with status 1 and print
+one 'stitch: error:' line, never crash (negative status) or print a stack trace.
+"""
+import json
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import numpy as np
+
+STITCH = sys.argv[1] if len(sys.argv) > 1 else "stitch"
+MODELS = sys.argv[2] if len(sys.argv) > 2 else "tests/data/models"
+MLP = os.path.join(MODELS, "tiny_mlp")
+
+
+def run(*args):
+    return subprocess.run([STITCH, *args], capture_output=True, text=True, timeout=300)
+
+
+def varint(n):
+    out = b""
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        out += bytes([b | (0x80 if n else 0)])
+        if not n:
+            return out
+
+
+def tensor_proto(array, name=""):
+    """A serialized onnx.TensorProto (dims=1, data_type=2, name=8, raw_data=9), by hand."""
+    codes = {np.float32: 1, np.int64: 7, np.float64: 11}
+    msg = b"".join(b"\x08" + varint(d) for d in array.shape)
+    msg += b"\x10" + varint(codes[array.dtype.type])
+    if name:
+        msg += b"\x42" + varint(len(name)) + name.encode()
+    raw = array.tobytes()
+    return msg + b"\x4a" + varint(len(raw)) + raw
+
+
+def rel_l2(a, b):
+    return float(np.linalg.norm(a.astype(np.float64) - b) / max(np.linalg.norm(b), 1e-30))
+
+
+class CliTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.out = self.tmp.name
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def expect_error(self, result, fragment):
+        self.assertEqual(result.returncode, 1, result.stdout + result.stderr)
+        self.assertIn("stitch: error:", result.stderr)
+        self.assertIn(fragment, result.stderr)
+        self.assertNotIn("Traceback", result.stderr)
+
+    def test_run_positional_npy_matches_reference(self):
+        r = run("run", f"{MLP}/model.onnx", "--input", f"{MLP}/input_0.npy", "--output-dir", self.out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("output_0", r.stdout)
+        self.assertIn("ms", r.stdout)
+        got = np.load(os.path.join(self.out, "output_0.npy"))
+        want = np.load(f"{MLP}/output_0.npy")
+        self.assertLessEqual(rel_l2(got, want), 1e-4)
+
+    def test_run_named_pb_input(self):
+        x = np.load(f"{MLP}/input_0.npy")
+        pb = os.path.join(self.out, "x.pb")
+        with open(pb, "wb") as f:
+            f.write(tensor_proto(x))
+        name = json.load(open(f"{MLP}/meta.json"))["inputs"][0]["name"]
+        r = run("run", f"{MLP}/model.onnx", "--input", f"{name}={pb}", "--output-dir", self.out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        got = np.load(os.path.join(self.out, "output_0.npy"))
+        self.assertLessEqual(rel_l2(got, np.load(f"{MLP}/output_0.npy")), 1e-4)
+
+    def test_run_random_inputs_are_seeded(self):
+        a, b = os.path.join(self.out, "a"), os.path.join(self.out, "b")
+        for d in (a, b):
+            r = run("run", f"{MLP}/model.onnx", "--random-inputs", "7", "--output-dir", d)
+            self.assertEqual(r.returncode, 0, r.stderr)
+        np.testing.assert_array_equal(np.load(f"{a}/output_0.npy"), np.load(f"{b}/output_0.npy"))
+
+    def test_run_multi_output_model(self):
+        d = os.path.join(MODELS, "tiny_bert")
+        r = run("run", f"{d}/model.onnx", "--input", f"{d}/input_0.npy", "--output-dir", self.out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for i in range(2):
+            got = np.load(os.path.join(self.out, f"output_{i}.npy"))
+            self.assertLessEqual(rel_l2(got, np.load(f"{d}/output_{i}.npy")), 1e-4)
+
+    def test_bench_last_line_is_json(self):
+        r = run("bench", f"{MLP}/model.onnx", "--runs", "5", "--warmup", "1")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        last = json.loads(r.stdout.strip().splitlines()[-1])
+        for key in ("median_ms", "min_ms", "p90_ms", "runs", "threads", "engine"):
+            self.assertIn(key, last)
+        self.assertEqual(last["runs"], 5)
+        self.assertEqual(last["engine"], "reference")
+        self.assertLessEqual(last["min_ms"], last["median_ms"])
+        self.assertLessEqual(last["median_ms"], last["p90_ms"])
+
+    def test_info(self):
+        r = run("info", f"{MODELS}/tiny_resnet/model.onnx")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for fragment in ("inputs:", "outputs:", "Conv:", "parameters:", "GFLOPs:"):
+            self.assertIn(fragment, r.stdout)
+
+    def test_help(self):
+        for cmd in ("run", "bench", "info"):
+            r = run(cmd, "--help")
+            self.assertEqual(r.returncode, 0)
+            self.assertIn("usage: stitch " + cmd, r.stdout)
+
+    def test_missing_model_file(self):
+        self.expect_error(run("run", "/nonexistent/model.onnx"), "does not exist")
+
+    def test_directory_as_model(self):
+        self.expect_error(run("info", self.out), "is not a file")
+
+    def test_truncated_model(self):
+        data = open(f"{MODELS}/tiny_resnet/model.onnx", "rb").read()
+        bad = os.path.join(self.out, "truncated.onnx")
+        open(bad, "wb").write(data[: len(data) // 3])
+        self.expect_error(run("info", bad), "")
+
+    def test_garbage_model(self):
+        bad = os.path.join(self.out, "garbage.onnx")
+        open(bad, "wb").write(os.urandom(4096))
+        self.expect_error(run("run", bad, "--random-inputs", "0"), "")
+
+    def test_wrong_input_shape(self):
+        x = os.path.join(self.out, "x.npy")
+        np.save(x, np.zeros((1, 33), np.float32))
+        self.expect_error(run("run", f"{MLP}/model.onnx", "--input", x), "expects shape")
+
+    def test_wrong_input_dtype(self):
+        x = os.path.join(self.out, "x.npy")
+        np.save(x, np.zeros((1, 32), np.float64))
+        self.expect_error(run("run", f"{MLP}/model.onnx", "--input", x), "expects float32")
+
+    def test_missing_input(self):
+        self.expect_error(run("run", f"{MLP}/model.onnx"), "missing input")
+
+    def test_unknown_input_name(self):
+        self.expect_error(run("run", f"{MLP}/model.onnx", "--input", f"nope={MLP}/input_0.npy"),
+                          "no input named 'nope'")
+
+    def test_input_file_not_a_tensor(self):
+        x = os.path.join(self.out, "x.npy")
+        open(x, "w").write("hello")
+        self.expect_error(run("run", f"{MLP}/model.onnx", "--input", x), "")
+
+    def test_too_many_inputs(self):
+        i = f"{MLP}/input_0.npy"
+        self.expect_error(run("run", f"{MLP}/model.onnx", "--input", i, "--input", i), "too many")
+
+    def test_unknown_flag_and_engine(self):
+        self.expect_error(run("run", f"{MLP}/model.onnx", "--frobnicate"), "unknown flag")
+        self.expect_error(run("bench", f"{MLP}/model.onnx", "--engine", "magic"), "unknown engine")
+
+    def test_unknown_command(self):
+        r = run("explode")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("unknown command", r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main(argv=[sys.argv[0], "-v"])

@@ -11,7 +11,7 @@ packages=(
   libgtest-dev libgmock-dev                       # unit tests
   libonnx-testdata                                # ONNX backend node tests (conformance)
   python3 python3-numpy                           # test helpers
-  clang libclang-rt-14-dev                        # libFuzzer + sanitizers for the fuzz target
+  clang libclang-rt-14-dev clang-format           # libFuzzer + sanitizers; formatting check
 )
 if [[ "${1:-}" == "--models" ]]; then
   packages+=(python3-torch python3-torchvision python3-onnx python3-venv)

@@ -49,6 +49,18 @@ Status copy_field(const Field& field, Tensor& t, const std::string& name) {
   });
 }
 
+// How many elements the typed repeated field for `dtype` holds.
+int64_t typed_field_count(const onnx::TensorProto& proto, DType dtype) {
+  switch (dtype) {
+    case DType::kFloat32: return proto.float_data_size();
+    case DType::kFloat64: return proto.double_data_size();
+    case DType::kInt64: return proto.int64_data_size();
+    case DType::kUInt32: case DType::kUInt64: return proto.uint64_data_size();
+    case DType::kString: return proto.string_data_size();
+    default: return proto.int32_data_size();
+  }
+}
+
 Status copy_typed_fields(const onnx::TensorProto& proto, Tensor& t) {
   const std::string& name = proto.name();
   switch (t.dtype()) {
@@ -87,7 +99,11 @@ bool path_escapes(const std::string& location) {
   return false;
 }
 
-Status load_external(const onnx::TensorProto& proto, const std::string& base_dir, Tensor& t) {
+// Validates location, offset and length against the file before allocating the tensor.
+Expected<Tensor> load_external(const onnx::TensorProto& proto, const std::string& base_dir,
+                               DType dtype, const Shape& shape) {
+  size_t nbytes = static_cast<size_t>(shape_numel(shape)) * dtype_size(dtype);
+  if (dtype == DType::kString) return error("tensor '", proto.name(), "': external strings are unsupported");
   std::string location;
   int64_t offset = 0;
   int64_t length = -1;
@@ -107,22 +123,23 @@ Status load_external(const onnx::TensorProto& proto, const std::string& base_dir
     return error("tensor '", proto.name(), "': external data location '", location,
                  "' must be a relative path inside the model's folder");
   }
-  if (offset < 0 || (length >= 0 && static_cast<size_t>(length) != t.nbytes())) {
+  if (offset < 0 || (length >= 0 && static_cast<size_t>(length) != nbytes)) {
     return error("tensor '", proto.name(), "': external data length ", length, " does not match ",
-                 t.nbytes(), " bytes of ", t.type_string());
+                 nbytes, " bytes of ", dtype_name(dtype), shape_to_string(shape));
   }
   std::string path = base_dir + "/" + location;
   std::ifstream in(path, std::ios::binary);
   if (!in) return error("cannot open external data file '", path, "' of tensor '", proto.name(), "'");
   in.seekg(0, std::ios::end);
   int64_t file_size = static_cast<int64_t>(in.tellg());
-  if (offset + static_cast<int64_t>(t.nbytes()) > file_size) {
+  if (offset + static_cast<int64_t>(nbytes) > file_size) {
     return error("external data file '", path, "' is too short for tensor '", proto.name(), "'");
   }
+  Tensor t(dtype, shape);
   in.seekg(offset);
   in.read(static_cast<char*>(t.raw_data()), static_cast<std::streamsize>(t.nbytes()));
   if (!in) return error("cannot read external data of tensor '", proto.name(), "' from '", path, "'");
-  return Status::ok();
+  return t;
 }
 
 }  // namespace
@@ -136,19 +153,24 @@ Expected<Tensor> tensor_from_proto(const onnx::TensorProto& proto, const std::st
   if (proto.has_segment()) return error("tensor '", proto.name(), "' is segmented (unsupported)");
   int64_t numel = shape_numel(shape);
   // Refuse impossible sizes before allocating, so a corrupt header cannot exhaust memory.
-  if (proto.data_location() != onnx::TensorProto::EXTERNAL && proto.has_raw_data() &&
-      dtype != DType::kString && proto.raw_data().size() != numel * dtype_size(dtype)) {
+  if (numel * static_cast<int64_t>(std::max<size_t>(dtype_size(dtype), 1)) > (int64_t{1} << 36)) {
+    return error("tensor '", proto.name(), "' is too large (", shape_to_string(shape), ")");
+  }
+  bool external = proto.data_location() == onnx::TensorProto::EXTERNAL;
+  if (!external && proto.has_raw_data() && dtype != DType::kString &&
+      proto.raw_data().size() != numel * dtype_size(dtype)) {
     return error("tensor '", proto.name(), "' (", dtype_name(dtype), shape_to_string(shape),
                  ") needs ", numel * dtype_size(dtype), " bytes of data but has ",
                  proto.raw_data().size());
   }
-  if (numel * static_cast<int64_t>(std::max<size_t>(dtype_size(dtype), 1)) > (int64_t{1} << 36)) {
-    return error("tensor '", proto.name(), "' is too large (", shape_to_string(shape), ")");
+  if (!external && (!proto.has_raw_data() || dtype == DType::kString) &&
+      typed_field_count(proto, dtype) != numel) {
+    return error("tensor '", proto.name(), "' declares ", numel, " elements but stores ",
+                 typed_field_count(proto, dtype));
   }
+  if (external) return load_external(proto, base_dir, dtype, shape);
   Tensor t(dtype, shape);
-  if (proto.data_location() == onnx::TensorProto::EXTERNAL) {
-    STITCH_RETURN_IF_ERROR(load_external(proto, base_dir, t));
-  } else if (proto.has_raw_data() && dtype != DType::kString) {
+  if (proto.has_raw_data() && dtype != DType::kString) {
     STITCH_RETURN_IF_ERROR(copy_raw(proto.raw_data(), t, proto.name()));
   } else {
     STITCH_RETURN_IF_ERROR(copy_typed_fields(proto, t));

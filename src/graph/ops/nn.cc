@@ -173,27 +173,23 @@ void expand_ellipsis(std::vector<int>& labels, int at, int count, int max_count)
 
 }  // namespace
 
-Expected<EinsumSpec> parse_einsum(const std::string& equation, const std::vector<int64_t>& ranks) {
-  std::string eq;
-  for (char c : equation) {
-    if (c != ' ') eq += c;
-  }
-  size_t arrow = eq.find("->");
-  std::string lhs = eq.substr(0, arrow);
+namespace {
+
+std::vector<std::string> split_terms(const std::string& lhs) {
   std::vector<std::string> terms;
   for (size_t start = 0;;) {
     size_t comma = lhs.find(',', start);
     terms.push_back(lhs.substr(start, comma == std::string::npos ? comma : comma - start));
-    if (comma == std::string::npos) break;
+    if (comma == std::string::npos) return terms;
     start = comma + 1;
   }
-  if (terms.size() != ranks.size()) {
-    return error("einsum equation '", equation, "' has ", terms.size(), " operands, got ",
-                 ranks.size(), " inputs");
-  }
-  EinsumSpec spec;
-  std::vector<int> ellipsis_at(terms.size());
-  std::vector<int> ellipsis_rank(terms.size(), 0);
+}
+
+// Parses the input terms into spec.inputs with the ellipses expanded; returns the widest
+// ellipsis.
+Expected<int> parse_einsum_inputs(const std::vector<std::string>& terms,
+                                  const std::vector<int64_t>& ranks, EinsumSpec& spec) {
+  std::vector<int> ellipsis_at(terms.size()), ellipsis_rank(terms.size(), 0);
   int max_ellipsis = 0;
   spec.inputs.resize(terms.size());
   for (size_t t = 0; t < terms.size(); ++t) {
@@ -210,20 +206,45 @@ Expected<EinsumSpec> parse_einsum(const std::string& equation, const std::vector
       expand_ellipsis(spec.inputs[t], ellipsis_at[t], ellipsis_rank[t], max_ellipsis);
     }
   }
+  return max_ellipsis;
+}
+
+// Implicit output (NumPy): the broadcast ellipsis dims, then the letters used exactly once, in
+// ASCII order (upper case first).
+std::vector<int> implicit_einsum_output(const std::vector<int>& count, int max_ellipsis) {
+  std::vector<int> out;
+  for (int e = 0; e < max_ellipsis; ++e) out.push_back(kEinsumFirstEllipsisLabel + e);
+  std::vector<std::pair<char, int>> once;
+  for (int l = 0; l < kEinsumFirstEllipsisLabel; ++l) {
+    if (count[l] == 1) once.push_back({static_cast<char>(l < 26 ? 'a' + l : 'A' + l - 26), l});
+  }
+  std::sort(once.begin(), once.end());
+  for (auto& [c, l] : once) out.push_back(l);
+  return out;
+}
+
+}  // namespace
+
+Expected<EinsumSpec> parse_einsum(const std::string& equation, const std::vector<int64_t>& ranks) {
+  std::string eq;
+  for (char c : equation) {
+    if (c != ' ') eq += c;
+  }
+  size_t arrow = eq.find("->");
+  std::vector<std::string> terms = split_terms(eq.substr(0, arrow));
+  if (terms.size() != ranks.size()) {
+    return error("einsum equation '", equation, "' has ", terms.size(), " operands, got ",
+                 ranks.size(), " inputs");
+  }
+  EinsumSpec spec;
+  STITCH_ASSIGN_OR_RETURN(int max_ellipsis, parse_einsum_inputs(terms, ranks, spec));
   spec.num_labels = kEinsumFirstEllipsisLabel + max_ellipsis;
   std::vector<int> count(spec.num_labels, 0);
   for (const auto& labels : spec.inputs) {
     for (int l : labels) ++count[l];
   }
   if (arrow == std::string::npos) {
-    // Implicit output: the broadcast ellipsis dims, then letters used once, in ASCII order.
-    for (int e = 0; e < max_ellipsis; ++e) spec.output.push_back(kEinsumFirstEllipsisLabel + e);
-    std::vector<std::pair<char, int>> once;
-    for (int l = 0; l < kEinsumFirstEllipsisLabel; ++l) {
-      if (count[l] == 1) once.push_back({static_cast<char>(l < 26 ? 'a' + l : 'A' + l - 26), l});
-    }
-    std::sort(once.begin(), once.end());
-    for (auto& [c, l] : once) spec.output.push_back(l);
+    spec.output = implicit_einsum_output(count, max_ellipsis);
     return spec;
   }
   int out_ellipsis = -1;

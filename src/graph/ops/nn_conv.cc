@@ -16,8 +16,8 @@ struct ConvInputs {
 // [C, M/g, k...]); returns M (kUnknownDim when unknown).
 Expected<int64_t> conv_channels(const Shape& x, const Shape& w, int64_t group, bool transpose) {
   if (group <= 0) return error("group must be > 0, got ", group);
-  if (x.size() < 3) return error("input must have rank >= 3 [N, C, spatial...], got ",
-                                 shape_to_string(x));
+  if (x.size() < 3)
+    return error("input must have rank >= 3 [N, C, spatial...], got ", shape_to_string(x));
   if (w.size() != x.size()) {
     return error("weight rank ", w.size(), " differs from input rank ", x.size());
   }
@@ -77,7 +77,8 @@ Status infer_conv_like(const InferContext& ctx, ConvInputs in, DType out_dtype, 
   }
   nn::WindowGeometry g;
   if (transpose) {
-    STITCH_ASSIGN_OR_RETURN(g, nn::conv_transpose_geometry(ctx.node(), nn::spatial_dims(x), kernel));
+    STITCH_ASSIGN_OR_RETURN(g,
+                            nn::conv_transpose_geometry(ctx.node(), nn::spatial_dims(x), kernel));
   } else {
     STITCH_ASSIGN_OR_RETURN(g, nn::window_geometry(ctx.node(), nn::spatial_dims(x), kernel, false));
   }

@@ -23,9 +23,9 @@ Status infer_pool(const InferContext& ctx, std::vector<TensorType>& outputs) {
   const Shape& x = ctx.input_shape(0);
   if (x.size() < 3) return error("X must have rank >= 3, got ", shape_to_string(x));
   bool ceil_mode = node.attr_int("ceil_mode", 0) != 0;
-  STITCH_ASSIGN_OR_RETURN(nn::WindowGeometry g,
-                          nn::window_geometry(node, nn::spatial_dims(x),
-                                              node.attr_ints("kernel_shape"), ceil_mode));
+  STITCH_ASSIGN_OR_RETURN(
+      nn::WindowGeometry g,
+      nn::window_geometry(node, nn::spatial_dims(x), node.attr_ints("kernel_shape"), ceil_mode));
   Shape out = {x[0], x[1]};
   out.insert(out.end(), g.output.begin(), g.output.end());
   for (auto& o : outputs) {
@@ -109,7 +109,8 @@ Status infer_max_unpool(const InferContext& ctx, std::vector<TensorType>& output
   Shape out = {x[0], x[1]};
   for (size_t i = 0; i < n; ++i) {
     int64_t in = x[i + 2];
-    out.push_back(in < 0 ? kUnknownDim : (in - 1) * strides[i] + g.kernel[i] - pads[i] - pads[i + n]);
+    out.push_back(in < 0 ? kUnknownDim
+                         : (in - 1) * strides[i] + g.kernel[i] - pads[i] - pads[i + n]);
   }
   outputs[0].shape = out;
   outputs[0].has_shape = true;
@@ -170,8 +171,8 @@ OpSchema roi_align_schema() {
     if (mode != "avg" && mode != "max") return error("unknown mode '", mode, "'");
     if (ctx.input_has_shape(1) && ctx.input_has_shape(2)) {
       const Shape& idx = ctx.input_shape(2);
-      if (idx.size() != 1 || (idx[0] >= 0 && ctx.input_shape(1)[0] >= 0 &&
-                              idx[0] != ctx.input_shape(1)[0])) {
+      if (idx.size() != 1 ||
+          (idx[0] >= 0 && ctx.input_shape(1)[0] >= 0 && idx[0] != ctx.input_shape(1)[0])) {
         return error("batch_indices must have shape [num_rois], got ", shape_to_string(idx));
       }
     }

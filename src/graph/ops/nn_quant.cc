@@ -16,8 +16,8 @@ Status check_quant_params(const InferContext& ctx) {
     if (!ctx.input_has_shape(i)) continue;
     const Shape& s = ctx.input_shape(i);
     if (s.empty() || (s.size() == 1 && s[0] == 1)) continue;
-    if (s.size() != 1) return error("input ", i, " must be a scalar or 1-D, got ",
-                                    shape_to_string(s));
+    if (s.size() != 1)
+      return error("input ", i, " must be a scalar or 1-D, got ", shape_to_string(s));
     STITCH_ASSIGN_OR_RETURN(int64_t axis, normalize_axis(ctx.node().attr_int("axis", 1), rank));
     int64_t d = ctx.input_shape(0)[axis];
     if (s[0] >= 0 && d >= 0 && s[0] != d) {

@@ -327,7 +327,9 @@ void register_tensor_ops(OpRegistry& r) {
   r.add(schema("Unsqueeze", 2, 2, inj, infer_unsqueeze));
   r.add(schema("Transpose", 1, 1, inj, infer_transpose));
   r.add(schema("Expand", 2, 2, inj, infer_expand));
-  r.add(schema("Tile", 2, 2, inj, infer_tile));
+  OpSchema tile = schema("Tile", 2, 2, inj, infer_tile);
+  tile.min_opset = 6;  // Tile-1 took (input, tiles, axis)
+  r.add(std::move(tile));
   r.add(schema("DepthToSpace", 1, 1, inj, [](const InferContext& c, std::vector<TensorType>& o) {
     return infer_depth_space(c, o, true);
   }));

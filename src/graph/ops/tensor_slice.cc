@@ -22,7 +22,9 @@ Status check_integer_input(const InferContext& ctx, int i, const char* what) {
 
 Status infer_concat(const InferContext& ctx, std::vector<TensorType>& out) {
   DType dt = ctx.input_dtype(0);
-  if (!ctx.node().has_attr("axis")) return error("attribute 'axis' is required");
+  // Concat-1 defaulted axis to 1; from opset 4 it is required.
+  bool old = ctx.node().opset() < 4;
+  if (!old && !ctx.node().has_attr("axis")) return error("attribute 'axis' is required");
   int64_t rank = -1;
   for (int i = 0; i < ctx.num_inputs(); ++i) {
     if (!ctx.has_input(i)) return error("input ", i, " is missing");
@@ -38,7 +40,8 @@ Status infer_concat(const InferContext& ctx, std::vector<TensorType>& out) {
     out[0] = TensorType{dt, {}, false};
     return Status::ok();
   }
-  STITCH_ASSIGN_OR_RETURN(int64_t axis, normalize_axis(ctx.node().attr_int("axis", 0), rank));
+  STITCH_ASSIGN_OR_RETURN(int64_t axis,
+                          normalize_axis(ctx.node().attr_int("axis", old ? 1 : 0), rank));
   if (rank == 0) return error("cannot concatenate scalars");
   Shape dims(static_cast<size_t>(rank), kUnknownDim);
   dims[axis] = 0;

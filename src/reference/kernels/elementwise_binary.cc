@@ -224,24 +224,9 @@ Status bitshift_kernel(KernelContext& ctx) {
 }
 
 void register_arithmetic(KernelRegistry& r) {
-  add_binary(r, "Add", kNotBool, [](auto a, auto b) {
-    if constexpr (std::is_integral_v<decltype(a)>)
-      return wrap_add(a, b);
-    else
-      return a + b;
-  });
-  add_binary(r, "Sub", kNotBool, [](auto a, auto b) {
-    if constexpr (std::is_integral_v<decltype(a)>)
-      return wrap_sub(a, b);
-    else
-      return a - b;
-  });
-  add_binary(r, "Mul", kNotBool, [](auto a, auto b) {
-    if constexpr (std::is_integral_v<decltype(a)>)
-      return wrap_mul(a, b);
-    else
-      return a * b;
-  });
+  add_binary(r, "Add", kNotBool, [](auto a, auto b) { return wrap_add(a, b); });
+  add_binary(r, "Sub", kNotBool, [](auto a, auto b) { return wrap_sub(a, b); });
+  add_binary(r, "Mul", kNotBool, [](auto a, auto b) { return wrap_mul(a, b); });
   add_binary(
       r, "Div", kNotBool, [](auto a, auto b) { return divide(a, b); }, true);
   r.add("", "Mod", mod_kernel);

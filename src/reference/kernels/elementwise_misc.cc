@@ -11,10 +11,11 @@ namespace {
 
 template <typename C>
 bool is_nan(C v) {
-  if constexpr (std::is_floating_point_v<C>)
+  if constexpr (std::is_floating_point_v<C>) {
     return std::isnan(v);
-  else
+  } else {
     return false;
+  }
 }
 
 // Folds inputs 0..n-1 into the output left to right, each broadcast to the output's shape;
@@ -65,25 +66,11 @@ void register_variadic(KernelRegistry& r) {
   });
   r.add("", "Sum", [](KernelContext& ctx) {
     return fold_variadic(
-        ctx,
-        [](auto a, auto b) {
-          if constexpr (std::is_integral_v<decltype(a)>)
-            return wrap_add(a, b);
-          else
-            return a + b;
-        },
-        false);
+        ctx, [](auto a, auto b) { return wrap_add(a, b); }, false);
   });
   r.add("", "Mean", [](KernelContext& ctx) {
     return fold_variadic(
-        ctx,
-        [](auto a, auto b) {
-          if constexpr (std::is_integral_v<decltype(a)>)
-            return wrap_add(a, b);
-          else
-            return a + b;
-        },
-        true);
+        ctx, [](auto a, auto b) { return wrap_add(a, b); }, true);
   });
 }
 
@@ -105,10 +92,7 @@ Status prelu_kernel(KernelContext& ctx) {
     } else {
       map_binary<T, T, T>(x, slope, out, [](auto v, auto s) {
         using C = decltype(v);
-        if constexpr (std::is_integral_v<C>)
-          return v < C(0) ? wrap_mul(s, v) : v;
-        else
-          return v < C(0) ? s * v : v;
+        return v < C(0) ? wrap_mul(s, v) : v;
       });
       return Status::ok();
     }

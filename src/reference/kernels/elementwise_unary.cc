@@ -146,10 +146,11 @@ void add_numeric_unary(KernelRegistry& r, const char* op, bool signed_only, F f)
 
 template <typename C>
 C negate(C x) {
-  if constexpr (std::is_integral_v<C>)
+  if constexpr (std::is_floating_point_v<C>) {
+    return -x;  // -0.0 for 0.0, as NumPy
+  } else {
     return wrap_sub(C(0), x);  // -INT_MIN wraps, as NumPy
-  else
-    return -x;
+  }
 }
 
 // Shrink: numeric types; integers are computed in double and converted back exactly (the
@@ -177,10 +178,13 @@ Status shrink_kernel(KernelContext& ctx) {
 void register_numeric(KernelRegistry& r) {
   add_numeric_unary(r, "Abs", false, [](auto x) {
     using C = decltype(x);
-    if constexpr (std::is_unsigned_v<C>)
-      return x;
-    else
+    if constexpr (std::is_floating_point_v<C>) {
+      return std::fabs(x);  // clears the sign of -0.0 and NaN too, as NumPy
+    } else if constexpr (std::is_signed_v<C>) {
       return x < C(0) ? negate(x) : x;
+    } else {
+      return x;
+    }
   });
   add_numeric_unary(r, "Neg", true, [](auto x) { return negate(x); });
   add_numeric_unary(r, "Sign", false, [](auto x) {

@@ -93,24 +93,37 @@ void map_binary(const Tensor& a, const Tensor& b, Tensor& out, F f) {
   }
 }
 
-// Wrapping integer arithmetic (two's complement, as NumPy does) without signed-overflow UB.
+// +, - and * that wrap around for integers (two's complement, as NumPy) instead of hitting
+// signed-overflow UB; plain arithmetic for floats.
 template <typename T>
 T wrap_add(T a, T b) {
-  using U = std::make_unsigned_t<T>;
-  return static_cast<T>(static_cast<U>(static_cast<U>(a) + static_cast<U>(b)));
+  if constexpr (std::is_floating_point_v<T>) {
+    return a + b;
+  } else {
+    using U = std::make_unsigned_t<T>;
+    return static_cast<T>(static_cast<U>(static_cast<U>(a) + static_cast<U>(b)));
+  }
 }
 template <typename T>
 T wrap_sub(T a, T b) {
-  using U = std::make_unsigned_t<T>;
-  return static_cast<T>(static_cast<U>(static_cast<U>(a) - static_cast<U>(b)));
+  if constexpr (std::is_floating_point_v<T>) {
+    return a - b;
+  } else {
+    using U = std::make_unsigned_t<T>;
+    return static_cast<T>(static_cast<U>(static_cast<U>(a) - static_cast<U>(b)));
+  }
 }
 template <typename T>
 T wrap_mul(T a, T b) {
-  using U = std::make_unsigned_t<T>;
-  // Promote small types to unsigned int so uint16 * uint16 cannot overflow a signed int.
-  using P = std::conditional_t<(sizeof(U) < sizeof(unsigned)), unsigned, U>;
-  return static_cast<T>(
-      static_cast<U>(static_cast<P>(static_cast<U>(a)) * static_cast<P>(static_cast<U>(b))));
+  if constexpr (std::is_floating_point_v<T>) {
+    return a * b;
+  } else {
+    using U = std::make_unsigned_t<T>;
+    // Promote small types to unsigned int so uint16 * uint16 cannot overflow a signed int.
+    using P = std::conditional_t<(sizeof(U) < sizeof(unsigned)), unsigned, U>;
+    return static_cast<T>(
+        static_cast<U>(static_cast<P>(static_cast<U>(a)) * static_cast<P>(static_cast<U>(b))));
+  }
 }
 
 void register_elementwise_binary_kernels(KernelRegistry& r);

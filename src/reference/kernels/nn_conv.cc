@@ -248,11 +248,14 @@ Status qlinear_conv_kernel(KernelContext& ctx) {
   const Tensor& x = ctx.input(0);
   const Tensor& w = ctx.input(3);
   STITCH_ASSIGN_OR_RETURN(ConvProblem p, make_problem(ctx.node(), x.shape(), w.shape(), false));
+  for (int i : {1, 6, 7}) {
+    if (ctx.input(i).numel() != 1) return error("input ", i, " must hold one value");
+  }
   STITCH_RETURN_IF_ERROR(check_zero_point(ctx, 2, 1));
   STITCH_RETURN_IF_ERROR(check_zero_point(ctx, 5, p.out_channels));
   STITCH_RETURN_IF_ERROR(check_zero_point(ctx, 4, p.out_channels));
-  std::vector<int64_t> bias = ctx.has_input(8) ? nn::to_vector<int64_t>(ctx.input(8))
-                                               : std::vector<int64_t>{};
+  std::vector<int64_t> bias =
+      ctx.has_input(8) ? nn::to_vector<int64_t>(ctx.input(8)) : std::vector<int64_t>{};
   std::vector<int64_t> acc = init_output(p, bias);
   run_conv(p, false, minus_zero_point(x, ctx, 2), minus_zero_point(w, ctx, 5), acc);
   float x_scale = static_cast<float>(ctx.input(1).as_double(0));

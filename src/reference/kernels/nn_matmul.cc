@@ -104,24 +104,33 @@ Status matmul_integer_kernel(KernelContext& ctx) {
   return Status::ok();
 }
 
-// Inputs: a, a_scale, a_zero_point, b, b_scale, b_zero_point, y_scale, y_zero_point.
+// Inputs: a, a_scale, a_zero_point, b, b_scale, b_zero_point, y_scale, y_zero_point. Scales
+// are per tensor, or per row of A / per column of B (ONNX Runtime's 2-D per-channel form).
 Status qlinear_matmul_kernel(KernelContext& ctx) {
   STITCH_ASSIGN_OR_RETURN(MatMulDims d, matmul_dims(ctx.input(0).shape(), ctx.input(3).shape()));
-  for (int i : {1, 4, 6, 7}) {
-    if (ctx.input(i).numel() != 1) return error("unsupported: per-row/column QLinearMatMul");
+  std::vector<float> a_scale = nn::to_vector<float>(ctx.input(1));
+  std::vector<float> b_scale = nn::to_vector<float>(ctx.input(4));
+  if ((a_scale.size() != 1 && static_cast<int64_t>(a_scale.size()) != d.m) ||
+      (b_scale.size() != 1 && static_cast<int64_t>(b_scale.size()) != d.n)) {
+    return error("unsupported: QLinearMatMul scales other than per tensor, row or column");
+  }
+  if (ctx.input(6).numel() != 1 || ctx.input(7).numel() != 1) {
+    return error("y_scale and y_zero_point must hold one value");
   }
   STITCH_ASSIGN_OR_RETURN(auto a, minus_zero_point(ctx.input(0), ctx, 2, false));
   STITCH_ASSIGN_OR_RETURN(auto b, minus_zero_point(ctx.input(3), ctx, 5, true));
   std::vector<int64_t> acc = batched_matmul(d, a, b);
-  // Requantize in float like ONNX Runtime, so that ties round the same way.
-  float multiplier = static_cast<float>(ctx.input(1).as_double(0)) *
-                     static_cast<float>(ctx.input(4).as_double(0)) /
-                     static_cast<float>(ctx.input(6).as_double(0));
+  float y_scale = static_cast<float>(ctx.input(6).as_double(0));
   int64_t zp = ctx.input(7).as_int64(0);
   int64_t lo, hi;
   nn::int_range(ctx.output(0).dtype(), lo, hi);
-  for (auto& v : acc) {
-    v = nn::round_saturate(std::nearbyint(static_cast<float>(v) * multiplier) + zp, lo, hi);
+  for (size_t e = 0; e < acc.size(); ++e) {
+    int64_t i = (static_cast<int64_t>(e) / d.n) % d.m, j = static_cast<int64_t>(e) % d.n;
+    // Requantize in float like ONNX Runtime, so that ties round the same way.
+    float multiplier =
+        a_scale[a_scale.size() == 1 ? 0 : i] * b_scale[b_scale.size() == 1 ? 0 : j] / y_scale;
+    acc[e] =
+        nn::round_saturate(std::nearbyint(static_cast<float>(acc[e]) * multiplier) + zp, lo, hi);
   }
   nn::from_vector(acc, ctx.output(0));
   return Status::ok();
@@ -154,8 +163,8 @@ Status gemm_kernel(KernelContext& ctx) {
     gemm_ikj(m, k, n, maybe_transposed<A>(a, ta).data(),
              maybe_transposed<A>(ctx.input(1), tb).data(), acc.data());
     std::vector<double> out(acc.size());
-    std::vector<double> c = ctx.has_input(2) ? nn::to_vector<double>(ctx.input(2))
-                                             : std::vector<double>{};
+    std::vector<double> c =
+        ctx.has_input(2) ? nn::to_vector<double>(ctx.input(2)) : std::vector<double>{};
     BroadcastIndexer c_index(ctx.has_input(2) ? ctx.input(2).shape() : Shape{}, y.shape());
     for (size_t i = 0; i < acc.size(); ++i) {
       out[i] = alpha * static_cast<double>(acc[i]);

@@ -50,6 +50,9 @@ Status batch_norm_kernel(KernelContext& ctx) {
   double eps = ctx.node().attr_float("epsilon", 1e-5f);
   double momentum = ctx.node().attr_float("momentum", 0.9f);
   bool training = ctx.node().attr_int("training_mode", 0) != 0;
+  if (ctx.node().opset() < 9 && ctx.node().attr_int("spatial", 1) == 0) {
+    return error("unsupported: BatchNormalization with spatial=0 (per-activation statistics)");
+  }
   std::vector<double> xv = nn::to_vector<double>(x);
   std::vector<double> scale = nn::to_vector<double>(ctx.input(1));
   std::vector<double> bias = nn::to_vector<double>(ctx.input(2));
@@ -102,8 +105,8 @@ Status layer_norm_kernel(KernelContext& ctx) {
   int64_t cols = shape_numel(normalized), rows = x.numel() / std::max<int64_t>(cols, 1);
   std::vector<double> xv = nn::to_vector<double>(x);
   std::vector<double> scale = nn::to_vector<double>(ctx.input(1));
-  std::vector<double> bias = ctx.has_input(2) ? nn::to_vector<double>(ctx.input(2))
-                                              : std::vector<double>{};
+  std::vector<double> bias =
+      ctx.has_input(2) ? nn::to_vector<double>(ctx.input(2)) : std::vector<double>{};
   BroadcastIndexer scale_at(ctx.input(1).shape(), normalized);
   BroadcastIndexer bias_at(ctx.has_input(2) ? ctx.input(2).shape() : Shape{}, normalized);
   Moments m = moments(xv, rows, [&](int64_t i) { return i / cols; });
@@ -154,7 +157,8 @@ Status lrn_kernel(KernelContext& ctx) {
   for (int64_t i = 0; i < x.numel(); ++i) {
     int64_t c = ch(i);
     double sum = 0.0;
-    for (int64_t k = std::max<int64_t>(0, c - before); k <= std::min(ch.channels - 1, c + after); ++k) {
+    for (int64_t k = std::max<int64_t>(0, c - before); k <= std::min(ch.channels - 1, c + after);
+         ++k) {
       double v = xv[i + (k - c) * ch.inner];
       sum += v * v;
     }
@@ -197,7 +201,8 @@ Status lp_norm_kernel(KernelContext& ctx) {
   BroadcastIndexer group_of(reduced, x.shape());
   std::vector<double> xv = nn::to_vector<double>(x);
   std::vector<double> norm(static_cast<size_t>(shape_numel(reduced)), 0.0);
-  for (int64_t i = 0; i < x.numel(); ++i) norm[group_of(i)] += p == 1 ? std::fabs(xv[i]) : xv[i] * xv[i];
+  for (int64_t i = 0; i < x.numel(); ++i)
+    norm[group_of(i)] += p == 1 ? std::fabs(xv[i]) : xv[i] * xv[i];
   if (p == 2) {
     for (auto& n : norm) n = std::sqrt(n);
   }

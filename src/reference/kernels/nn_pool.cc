@@ -92,8 +92,8 @@ Status max_pool_kernel(KernelContext& ctx) {
   bool col_major = ctx.node().attr_int("storage_order", 0) != 0;
   int64_t planes = x.dim(0) * x.dim(1), in_size = shape_numel(in);
   int64_t out_size = shape_numel(g.output);
-  int64_t* indices = ctx.num_outputs() > 1 && ctx.output(1).defined()
-                         ? ctx.output(1).data<int64_t>() : nullptr;
+  int64_t* indices =
+      ctx.num_outputs() > 1 && ctx.output(1).defined() ? ctx.output(1).data<int64_t>() : nullptr;
   const std::vector<int64_t>& index_taps = col_major ? plan.col_taps : plan.taps;
   return visit_numeric(x.dtype(), [&](auto tag) {
     using T = decltype(tag);
@@ -177,6 +177,9 @@ Status max_unpool_kernel(KernelContext& ctx) {
   Shape kernel = node.attr_ints("kernel_shape");
   Shape strides = node.attr_ints("strides", Shape(n, 1));
   Shape pads = node.attr_ints("pads", Shape(2 * n, 0));
+  if (kernel.size() != n || strides.size() != n || pads.size() != 2 * n) {
+    return error("kernel_shape, strides or pads do not match ", n, " spatial dims");
+  }
   Shape pooled_from = {x.dim(0), x.dim(1)};
   for (size_t i = 0; i < n; ++i) {
     pooled_from.push_back((x.dim(i + 2) - 1) * strides[i] + kernel[i] - pads[i] - pads[i + n]);
@@ -222,11 +225,15 @@ Status max_roi_pool_kernel(KernelContext& ctx) {
     for (int64_t c = 0; c < channels; ++c) {
       const double* plane = xv.data() + (b * channels + c) * height * width;
       for (int64_t ph = 0; ph < ph_count; ++ph) {
-        int64_t hs = std::clamp<int64_t>(static_cast<int64_t>(std::floor(ph * bin_h)) + y1, 0, height);
-        int64_t he = std::clamp<int64_t>(static_cast<int64_t>(std::ceil((ph + 1) * bin_h)) + y1, 0, height);
+        int64_t hs =
+            std::clamp<int64_t>(static_cast<int64_t>(std::floor(ph * bin_h)) + y1, 0, height);
+        int64_t he =
+            std::clamp<int64_t>(static_cast<int64_t>(std::ceil((ph + 1) * bin_h)) + y1, 0, height);
         for (int64_t pw = 0; pw < pw_count; ++pw) {
-          int64_t ws = std::clamp<int64_t>(static_cast<int64_t>(std::floor(pw * bin_w)) + x1, 0, width);
-          int64_t we = std::clamp<int64_t>(static_cast<int64_t>(std::ceil((pw + 1) * bin_w)) + x1, 0, width);
+          int64_t ws =
+              std::clamp<int64_t>(static_cast<int64_t>(std::floor(pw * bin_w)) + x1, 0, width);
+          int64_t we =
+              std::clamp<int64_t>(static_cast<int64_t>(std::ceil((pw + 1) * bin_w)) + x1, 0, width);
           double best = (hs < he && ws < we) ? -std::numeric_limits<double>::infinity() : 0.0;
           for (int64_t h = hs; h < he; ++h) {
             for (int64_t w = ws; w < we; ++w) best = std::max(best, plane[h * width + w]);
@@ -270,9 +277,9 @@ Sample bilinear_sample(double y, double x, int64_t height, int64_t width) {
 // The samples of every output bin of one roi, bin-major.
 std::vector<Sample> roi_samples(const double* roi, const graph::Node& node, int64_t height,
                                 int64_t width, int64_t& per_bin) {
-  bool half_pixel = node.attr_string("coordinate_transformation_mode",
-                                     node.opset() < 16 ? "output_half_pixel" : "half_pixel") ==
-                    "half_pixel";
+  bool half_pixel =
+      node.attr_string("coordinate_transformation_mode",
+                       node.opset() < 16 ? "output_half_pixel" : "half_pixel") == "half_pixel";
   double scale = node.attr_float("spatial_scale", 1.0f), offset = half_pixel ? 0.5 : 0.0;
   int64_t out_h = node.attr_int("output_height", 1), out_w = node.attr_int("output_width", 1);
   int64_t ratio = node.attr_int("sampling_ratio", 0);
@@ -285,6 +292,8 @@ std::vector<Sample> roi_samples(const double* roi, const graph::Node& node, int6
   double bin_h = roi_h / out_h, bin_w = roi_w / out_w;
   auto grid_h = ratio > 0 ? ratio : static_cast<int64_t>(std::ceil(roi_h / out_h));
   auto grid_w = ratio > 0 ? ratio : static_cast<int64_t>(std::ceil(roi_w / out_w));
+  grid_h = std::max<int64_t>(grid_h, 0);  // an inverted roi samples nothing (output 0)
+  grid_w = std::max<int64_t>(grid_w, 0);
   per_bin = grid_h * grid_w;
   std::vector<Sample> samples;
   for (int64_t ph = 0; ph < out_h; ++ph) {
@@ -325,9 +334,11 @@ Status roi_align_kernel(KernelContext& ctx) {
   int64_t bins = ctx.output(0).dim(2) * ctx.output(0).dim(3);
   std::vector<double> y(static_cast<size_t>(ctx.output(0).numel()));
   for (int64_t r = 0; r < ctx.input(1).dim(0); ++r) {
-    if (batch[r] < 0 || batch[r] >= x.dim(0)) return error("batch index ", batch[r], " out of range");
+    if (batch[r] < 0 || batch[r] >= x.dim(0))
+      return error("batch index ", batch[r], " out of range");
     int64_t per_bin = 0;
-    std::vector<Sample> samples = roi_samples(rois.data() + r * 4, ctx.node(), height, width, per_bin);
+    std::vector<Sample> samples =
+        roi_samples(rois.data() + r * 4, ctx.node(), height, width, per_bin);
     for (int64_t c = 0; c < channels; ++c) {
       const double* plane = xv.data() + (batch[r] * channels + c) * height * width;
       for (int64_t bin = 0; bin < bins; ++bin) {

@@ -20,15 +20,15 @@ Expected<ParamIndex> param_index(const KernelContext& ctx) {
   const Tensor& x = ctx.input(0);
   ParamIndex p;
   int64_t n = ctx.input(1).numel();
+  if (ctx.has_input(2) && ctx.input(2).numel() != n) {
+    return error("zero point has ", ctx.input(2).numel(), " values, scale has ", n);
+  }
   if (n == 1) return p;
   STITCH_ASSIGN_OR_RETURN(int64_t axis, normalize_axis(ctx.node().attr_int("axis", 1), x.rank()));
   p.per_axis = true;
   p.dim = x.dim(axis);
   p.inner = shape_product(x.shape(), static_cast<size_t>(axis) + 1, x.shape().size());
   if (n != p.dim) return error("scale has ", n, " values, x has ", p.dim, " along axis ", axis);
-  if (ctx.has_input(2) && ctx.input(2).numel() != n) {
-    return error("zero point has ", ctx.input(2).numel(), " values, scale has ", n);
-  }
   return p;
 }
 
@@ -36,8 +36,8 @@ Status quantize_kernel(KernelContext& ctx) {
   const Tensor& x = ctx.input(0);
   STITCH_ASSIGN_OR_RETURN(ParamIndex at, param_index(ctx));
   std::vector<float> scale = nn::to_vector<float>(ctx.input(1));
-  std::vector<int64_t> zp = ctx.has_input(2) ? ctx.input(2).to_int64_vector()
-                                             : std::vector<int64_t>{0};
+  std::vector<int64_t> zp =
+      ctx.has_input(2) ? ctx.input(2).to_int64_vector() : std::vector<int64_t>{0};
   std::vector<float> xv = nn::to_vector<float>(x);
   int64_t lo, hi;
   nn::int_range(ctx.output(0).dtype(), lo, hi);
@@ -55,8 +55,8 @@ Status dequantize_kernel(KernelContext& ctx) {
   const Tensor& x = ctx.input(0);
   STITCH_ASSIGN_OR_RETURN(ParamIndex at, param_index(ctx));
   std::vector<float> scale = nn::to_vector<float>(ctx.input(1));
-  std::vector<int64_t> zp = ctx.has_input(2) ? ctx.input(2).to_int64_vector()
-                                             : std::vector<int64_t>{0};
+  std::vector<int64_t> zp =
+      ctx.has_input(2) ? ctx.input(2).to_int64_vector() : std::vector<int64_t>{0};
   std::vector<int64_t> xv = x.to_int64_vector();
   std::vector<float> y(xv.size());
   for (int64_t i = 0; i < x.numel(); ++i) {
@@ -76,7 +76,8 @@ Status dynamic_quantize_kernel(KernelContext& ctx) {
     hi = std::max(hi, v);
   }
   float scale = (hi - lo) / 255.0f;
-  int64_t zp = scale == 0.0f ? 0 : nn::round_saturate(std::clamp(-lo / scale, 0.0f, 255.0f), 0, 255);
+  int64_t zp =
+      scale == 0.0f ? 0 : nn::round_saturate(std::clamp(-lo / scale, 0.0f, 255.0f), 0, 255);
   std::vector<int64_t> y(xv.size(), zp);
   if (scale != 0.0f) {
     for (size_t i = 0; i < xv.size(); ++i) {

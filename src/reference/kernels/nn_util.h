@@ -27,9 +27,9 @@ namespace nn {
 // that cancel lose several digits in float, and this is the oracle), 64-bit integers for the
 // integer types (wrapping back to T like the integer ops of ONNX Runtime do).
 template <typename T>
-using AccOf = std::conditional_t<std::is_floating_point_v<ComputeType<T>>, double,
-                                 std::conditional_t<std::is_signed_v<ComputeType<T>>, int64_t,
-                                                    uint64_t>>;
+using AccOf =
+    std::conditional_t<std::is_floating_point_v<ComputeType<T>>, double,
+                       std::conditional_t<std::is_signed_v<ComputeType<T>>, int64_t, uint64_t>>;
 
 // All elements of a numeric tensor, converted to A.
 template <typename A>
@@ -38,7 +38,8 @@ std::vector<A> to_vector(const Tensor& t) {
   Status s = visit_numeric(t.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const T* p = t.data<T>();
-    for (size_t i = 0; i < out.size(); ++i) out[i] = static_cast<A>(static_cast<ComputeType<T>>(p[i]));
+    for (size_t i = 0; i < out.size(); ++i)
+      out[i] = static_cast<A>(static_cast<ComputeType<T>>(p[i]));
     return Status::ok();
   });
   STITCH_CHECK(s.is_ok(), s.message());
@@ -72,12 +73,30 @@ inline int64_t round_saturate(double v, int64_t lo, int64_t hi) {
 // The representable range of an integer dtype (int8, uint8, int32...).
 inline void int_range(DType t, int64_t& lo, int64_t& hi) {
   switch (t) {
-    case DType::kInt8: lo = -128; hi = 127; break;
-    case DType::kUInt8: lo = 0; hi = 255; break;
-    case DType::kInt16: lo = -32768; hi = 32767; break;
-    case DType::kUInt16: lo = 0; hi = 65535; break;
-    case DType::kInt32: lo = INT32_MIN; hi = INT32_MAX; break;
-    default: lo = INT64_MIN; hi = INT64_MAX; break;
+    case DType::kInt8:
+      lo = -128;
+      hi = 127;
+      break;
+    case DType::kUInt8:
+      lo = 0;
+      hi = 255;
+      break;
+    case DType::kInt16:
+      lo = -32768;
+      hi = 32767;
+      break;
+    case DType::kUInt16:
+      lo = 0;
+      hi = 65535;
+      break;
+    case DType::kInt32:
+      lo = INT32_MIN;
+      hi = INT32_MAX;
+      break;
+    default:
+      lo = INT64_MIN;
+      hi = INT64_MAX;
+      break;
   }
 }
 

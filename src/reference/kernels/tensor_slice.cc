@@ -18,7 +18,7 @@ int64_t axis_attr(const KernelContext& ctx, int64_t fallback, int64_t rank) {
 // Each input lands in the output at a running offset along the axis.
 Status concat(KernelContext& ctx) {
   Tensor& out = ctx.output(0);
-  int64_t axis = axis_attr(ctx, 0, out.rank());
+  int64_t axis = axis_attr(ctx, ctx.node().opset() < 4 ? 1 : 0, out.rank());  // Concat-1: 1
   Shape out_strides = shape_strides(out.shape());
   int64_t offset = 0;
   for (int i = 0; i < ctx.num_inputs(); ++i) {

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Quick start: install dependencies (Debian 12 apt), build stitch, and run it on the bundled
+# example model (a small ResNet), printing its outputs and latency.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install_deps.sh
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DSTITCH_TESTS=OFF >/dev/null
+ninja -C build stitch
+
+model=tests/data/models/tiny_resnet
+echo
+echo "== stitch info $model/model.onnx"
+build/tools/stitch info "$model/model.onnx"
+echo
+echo "== stitch run (reference interpreter)"
+build/tools/stitch run "$model/model.onnx" --input "$model/input_0.npy" --output-dir out/tiny_resnet
+echo
+echo "== stitch bench"
+build/tools/stitch bench "$model/model.onnx" --input "$model/input_0.npy" --warmup 3 --runs 20

@@ -57,6 +57,12 @@ Status infer_node(const OpSchema& schema, const InferContext& ctx,
   if (static_cast<int>(outputs.size()) != n.num_outputs()) {
     return error(n.describe(), ": internal: inference produced ", outputs.size(), " outputs");
   }
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    if (outputs[i].is_static() && shape_numel(outputs[i].shape) > kMaxElements) {
+      return error(n.describe(), ": output ", i, " would have shape ",
+                   shape_to_string(outputs[i].shape), ", more than 2^40 elements");
+    }
+  }
   return Status::ok();
 }
 

@@ -22,6 +22,8 @@ struct Interpreter::Frame {
 
 namespace {
 
+constexpr double kMaxTensorBytes = 8.0 * (1 << 30);
+
 void collect_missing(const Graph& g, std::vector<std::string>& out) {
   const KernelRegistry& kernels = KernelRegistry::global();
   for (const Node* n : g.nodes()) {
@@ -110,6 +112,15 @@ Status Interpreter::run_node(const Node& n, Frame& frame) const {
   std::vector<Tensor> outputs(n.num_outputs());
   for (int i = 0; i < n.num_outputs(); ++i) {
     if (out_types[i].is_static() && out_types[i].dtype != DType::kUndefined) {
+      // A model can ask for absurd sizes (ConstantOfShape, Expand, Range…); refuse them
+      // before allocating instead of aborting.
+      double bytes = static_cast<double>(shape_numel(out_types[i].shape)) *
+                     static_cast<double>(std::max<size_t>(dtype_size(out_types[i].dtype), 1));
+      if (bytes > kMaxTensorBytes) {
+        return error(n.describe(), ": output ", i, " would be ", out_types[i].to_string(), " (",
+                     bytes / (1 << 30), " GiB), more than the interpreter's limit of ",
+                     kMaxTensorBytes / (1 << 30), " GiB");
+      }
       outputs[i] = Tensor(out_types[i].dtype, out_types[i].shape);
     }
   }

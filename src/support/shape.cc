@@ -2,12 +2,16 @@
 #include "support/shape.h"
 
 #include <algorithm>
+#include <cstdint>
 
 namespace stitch {
 
 int64_t shape_numel(const Shape& shape) {
   int64_t n = 1;
-  for (int64_t d : shape) n *= d;
+  for (int64_t d : shape) {
+    // Saturate: shapes come from untrusted files, and callers compare against size limits.
+    if (__builtin_mul_overflow(n, d, &n)) return INT64_MAX;
+  }
   return n;
 }
 
@@ -65,7 +69,9 @@ Expected<int64_t> normalize_axis(int64_t axis, int64_t rank) {
 
 int64_t shape_product(const Shape& shape, size_t begin, size_t end) {
   int64_t n = 1;
-  for (size_t i = begin; i < end && i < shape.size(); ++i) n *= shape[i];
+  for (size_t i = begin; i < end && i < shape.size(); ++i) {
+    if (__builtin_mul_overflow(n, shape[i], &n)) return INT64_MAX;
+  }
   return n;
 }
 

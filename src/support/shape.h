@@ -14,7 +14,10 @@ using Shape = std::vector<int64_t>;
 
 inline constexpr int64_t kUnknownDim = -1;
 
-// Product of the dims; 1 for a scalar. Precondition: all dims known.
+// Largest element count a tensor may have (2^40); shapes beyond it are rejected as corrupt.
+inline constexpr int64_t kMaxElements = int64_t{1} << 40;
+
+// Product of the dims; 1 for a scalar; saturates at INT64_MAX. Precondition: dims known.
 int64_t shape_numel(const Shape& shape);
 // True when no dim is unknown.
 bool shape_is_static(const Shape& shape);
@@ -26,7 +29,7 @@ std::string shape_to_string(const Shape& shape);
 Expected<Shape> broadcast_shapes(const Shape& a, const Shape& b);
 // Maps a possibly negative axis into [0, rank); an error if out of range.
 Expected<int64_t> normalize_axis(int64_t axis, int64_t rank);
-// The product of dims [begin, end).
+// The product of dims [begin, end); saturates at INT64_MAX.
 int64_t shape_product(const Shape& shape, size_t begin, size_t end);
 
 // Maps a linear index of an output shape to the linear index of an input that broadcasts to it.

@@ -75,6 +75,11 @@ Expected<TensorType> Importer::convert_type(const onnx::TypeProto& tp, const std
       t.shape.push_back(known ? d.dim_value() : kUnknownDim);
       if (dim_params) dim_params->push_back(d.has_dim_param() ? d.dim_param() : "");
     }
+    Shape known_dims;
+    for (int64_t d : t.shape) known_dims.push_back(d < 0 ? 1 : d);
+    if (shape_numel(known_dims) > kMaxElements) {
+      return error(what, " declares shape ", shape_to_string(t.shape), ", more than 2^40 elements");
+    }
   }
   return t;
 }

@@ -11,7 +11,6 @@
 namespace stitch::frontend {
 namespace {
 
-constexpr int64_t kMaxElements = int64_t{1} << 34;  // 16 G elements: beyond any sane model
 
 Expected<Shape> proto_shape(const onnx::TensorProto& proto) {
   Shape shape;

@@ -45,6 +45,8 @@ Status infer_constant(const InferContext& ctx, std::vector<TensorType>& out) {
   if (set != 1) return error("exactly one value attribute must be set, found ", set);
   if (const Tensor* t = n.attr_tensor("value")) {
     out[0] = make_type(t->dtype(), t->shape());
+  } else if (n.has_attr("value")) {
+    return error("attribute 'value' must be a tensor");
   } else if (n.has_attr("value_float")) {
     out[0] = make_type(DType::kFloat32, {});
   } else if (n.has_attr("value_floats")) {

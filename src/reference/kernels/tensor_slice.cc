@@ -39,7 +39,7 @@ Status split(KernelContext& ctx) {
   int64_t offset = 0;
   for (int i = 0; i < ctx.num_outputs(); ++i) {
     Tensor& out = ctx.output(i);
-    if (!out.defined()) continue;  // an omitted output
+    if (!out.defined()) return error("internal: Split output ", i, " was not sized");
     StridedView src{offset * in_strides[axis], in_strides};
     STITCH_RETURN_IF_ERROR(
         tensor_util::strided_copy(in, src, out, {0, shape_strides(out.shape())}, out.shape()));

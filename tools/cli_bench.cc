@@ -48,8 +48,8 @@ int bench_command(int argc, char** argv) {
   auto warmup = args->get_int("--warmup", 3);
   auto runs = args->get_int("--runs", 10);
   auto min_s = args->get_double("--min-seconds", 0);
-  for (const Status* s : {&seed.status(), &threads.status(), &warmup.status(), &runs.status(),
-                          &min_s.status()}) {
+  for (const Status* s :
+       {&seed.status(), &threads.status(), &warmup.status(), &runs.status(), &min_s.status()}) {
     if (!s->is_ok()) return fail(*s);
   }
   std::vector<driver::InputSpec> specs;

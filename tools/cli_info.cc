@@ -12,9 +12,10 @@ int info_command(int argc, char** argv) {
   auto args = Args::parse(argc, argv, {}, {"--help"});
   if (!args.is_ok()) return fail(args.status());
   if (args->has("--help")) {
-    std::puts("usage: stitch info MODEL.onnx\n\n"
-              "Prints inputs and outputs (shapes, dtypes, symbolic dims), the op histogram,\n"
-              "parameter count and GFLOPs per run.");
+    std::puts(
+        "usage: stitch info MODEL.onnx\n\n"
+        "Prints inputs and outputs (shapes, dtypes, symbolic dims), the op histogram,\n"
+        "parameter count and GFLOPs per run.");
     return 0;
   }
   if (args->positionals().size() != 1) {

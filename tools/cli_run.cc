@@ -63,13 +63,15 @@ int run_command(int argc, char** argv) {
 
   auto t0 = std::chrono::steady_clock::now();
   auto outs = session->engine->run(session->input_pointers());
-  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   if (!outs.is_ok()) return fail(outs.status());
 
   std::string dir = args->get("--output-dir", "stitch_outputs");
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (ec) return fail(Status::error("cannot create output directory '" + dir + "': " + ec.message()));
+  if (ec)
+    return fail(Status::error("cannot create output directory '" + dir + "': " + ec.message()));
   for (size_t i = 0; i < outs->size(); ++i) {
     const Tensor& t = (*outs)[i];
     std::string path = dir + "/output_" + std::to_string(i) + ".npy";

@@ -10,8 +10,8 @@ namespace stitch::driver {
 
 struct BenchOptions {
   int warmup = 3;
-  int runs = 10;            // at least this many timed runs…
-  double min_seconds = 0;   // …and keep going until this much time has been measured
+  int runs = 10;           // at least this many timed runs…
+  double min_seconds = 0;  // …and keep going until this much time has been measured
 };
 
 struct BenchResult {

@@ -24,16 +24,16 @@ class ReferenceEngine : public Engine {
 
 std::vector<std::string> engine_names() { return {"reference"}; }
 
-Expected<std::unique_ptr<Engine>> make_engine(const graph::Graph& graph,
-                                              const EngineOptions& opt) {
+Expected<std::unique_ptr<Engine>> make_engine(const graph::Graph& graph, const EngineOptions& opt) {
   if (opt.threads < 1) return error("--threads must be at least 1, got ", opt.threads);
   if (opt.name == "reference") {
     STITCH_ASSIGN_OR_RETURN(auto interp, reference::Interpreter::create(graph));
     return std::unique_ptr<Engine>(new ReferenceEngine(std::move(interp)));
   }
   if (opt.name == "compiled") {
-    return error("engine 'compiled' is not implemented yet (the compiler is the next milestone); "
-                 "use --engine reference");
+    return error(
+        "engine 'compiled' is not implemented yet (the compiler is the next milestone); "
+        "use --engine reference");
   }
   return error("unknown engine '", opt.name, "' (available: reference)");
 }

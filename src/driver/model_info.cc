@@ -29,8 +29,10 @@ ModelInfo compute_model_info(const graph::Graph& graph) {
       if (in && !in->type().is_static()) is_static = false;
     }
     std::vector<graph::TensorType> outs;
-    for (const graph::Value* out : n->outputs()) outs.push_back(out ? out->type() : graph::TensorType{});
-    for (const auto& t : outs) is_static = is_static && (t.is_static() || t.dtype == DType::kUndefined);
+    for (const graph::Value* out : n->outputs())
+      outs.push_back(out ? out->type() : graph::TensorType{});
+    for (const auto& t : outs)
+      is_static = is_static && (t.is_static() || t.dtype == DType::kUndefined);
     if (!schema || !schema->flops || !is_static) {
       if (!is_static) info.nodes_without_flops++;
       continue;
@@ -50,7 +52,8 @@ std::string format_model_info(const graph::Graph& graph, const ModelInfo& info) 
     if (symbolic) {
       s += "  (symbolic:";
       for (size_t i = 0; i < v->dim_params().size(); ++i) {
-        if (!v->dim_params()[i].empty()) s += " dim " + std::to_string(i) + "=" + v->dim_params()[i];
+        if (!v->dim_params()[i].empty())
+          s += " dim " + std::to_string(i) + "=" + v->dim_params()[i];
       }
       s += ")";
     }
@@ -61,7 +64,8 @@ std::string format_model_info(const graph::Graph& graph, const ModelInfo& info) 
   os << "outputs:\n";
   for (const auto* v : graph.outputs()) os << describe(v);
   os << "opsets:";
-  for (const auto& [d, v] : graph.opset_imports()) os << " " << (d.empty() ? "ai.onnx" : d) << "=" << v;
+  for (const auto& [d, v] : graph.opset_imports())
+    os << " " << (d.empty() ? "ai.onnx" : d) << "=" << v;
   os << "\nnodes: " << graph.num_nodes() << "\nops:\n";
   for (const auto& [op, count] : info.op_histogram) os << "  " << op << ": " << count << "\n";
   char buf[160];

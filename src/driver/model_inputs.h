@@ -26,8 +26,7 @@ Expected<Tensor> load_tensor_file(const std::string& path);
 // they are an error naming each missing input. Dtypes and known dims are checked here so the
 // error names the file.
 Expected<std::vector<Tensor>> bind_inputs(const graph::Graph& graph,
-                                          const std::vector<InputSpec>& specs,
-                                          int64_t random_seed);
+                                          const std::vector<InputSpec>& specs, int64_t random_seed);
 
 // Seeded random data for one input: floats uniform in [-1, 1), integers in [0, 10), bools
 // random. Unknown (symbolic) dims become 1.

@@ -58,30 +58,48 @@ std::string list_to_string(const std::vector<T>& v) {
 
 std::string Attribute::to_string() const {
   switch (kind) {
-    case Kind::kFloat: return str_cat(f);
-    case Kind::kInt: return str_cat(i);
-    case Kind::kString: return "'" + s + "'";
-    case Kind::kTensor: return "<tensor " + t.type_string() + ">";
-    case Kind::kGraph: return "<graph>";
-    case Kind::kFloats: return list_to_string(floats);
-    case Kind::kInts: return list_to_string(ints);
-    case Kind::kStrings: return list_to_string(strings);
-    case Kind::kTensors: return str_cat("<", tensors.size(), " tensors>");
+    case Kind::kFloat:
+      return str_cat(f);
+    case Kind::kInt:
+      return str_cat(i);
+    case Kind::kString:
+      return "'" + s + "'";
+    case Kind::kTensor:
+      return "<tensor " + t.type_string() + ">";
+    case Kind::kGraph:
+      return "<graph>";
+    case Kind::kFloats:
+      return list_to_string(floats);
+    case Kind::kInts:
+      return list_to_string(ints);
+    case Kind::kStrings:
+      return list_to_string(strings);
+    case Kind::kTensors:
+      return str_cat("<", tensors.size(), " tensors>");
   }
   return "?";
 }
 
 const char* attribute_kind_name(Attribute::Kind kind) {
   switch (kind) {
-    case Attribute::Kind::kFloat: return "float";
-    case Attribute::Kind::kInt: return "int";
-    case Attribute::Kind::kString: return "string";
-    case Attribute::Kind::kTensor: return "tensor";
-    case Attribute::Kind::kGraph: return "graph";
-    case Attribute::Kind::kFloats: return "floats";
-    case Attribute::Kind::kInts: return "ints";
-    case Attribute::Kind::kStrings: return "strings";
-    case Attribute::Kind::kTensors: return "tensors";
+    case Attribute::Kind::kFloat:
+      return "float";
+    case Attribute::Kind::kInt:
+      return "int";
+    case Attribute::Kind::kString:
+      return "string";
+    case Attribute::Kind::kTensor:
+      return "tensor";
+    case Attribute::Kind::kGraph:
+      return "graph";
+    case Attribute::Kind::kFloats:
+      return "floats";
+    case Attribute::Kind::kInts:
+      return "ints";
+    case Attribute::Kind::kStrings:
+      return "strings";
+    case Attribute::Kind::kTensors:
+      return "tensors";
   }
   return "?";
 }

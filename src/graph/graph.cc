@@ -192,8 +192,8 @@ void Graph::remove_node(Node* n) {
 void Graph::remove_dead_values() {
   std::vector<std::unique_ptr<Value>> kept;
   for (auto& v : values_) {
-    bool dead = !v->producer_ && v->users_.empty() && !v->is_graph_input_ &&
-                !v->is_graph_output_ && !v->is_outer_scope_;
+    bool dead = !v->producer_ && v->users_.empty() && !v->is_graph_input_ && !v->is_graph_output_ &&
+                !v->is_outer_scope_;
     if (dead) {
       value_by_name_.erase(v->name_);
     } else {

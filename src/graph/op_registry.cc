@@ -5,10 +5,14 @@ namespace stitch::graph {
 
 const char* op_class_name(OpClass c) {
   switch (c) {
-    case OpClass::kInjective: return "injective";
-    case OpClass::kReduce: return "reduce";
-    case OpClass::kComplex: return "complex";
-    case OpClass::kOpaque: return "opaque";
+    case OpClass::kInjective:
+      return "injective";
+    case OpClass::kReduce:
+      return "reduce";
+    case OpClass::kComplex:
+      return "complex";
+    case OpClass::kOpaque:
+      return "opaque";
   }
   return "?";
 }
@@ -36,10 +40,10 @@ Status infer_node(const OpSchema& schema, const InferContext& ctx,
   for (int i = 0; i < ctx.num_inputs(); ++i) present += ctx.has_input(i) ? 1 : 0;
   if (ctx.num_inputs() < schema.min_inputs ||
       (schema.max_inputs >= 0 && ctx.num_inputs() > schema.max_inputs)) {
-    return error(n.describe(), ": takes ", schema.min_inputs, " to ",
-                 schema.max_inputs < 0 ? std::string("any number of")
-                                       : std::to_string(schema.max_inputs),
-                 " inputs, got ", ctx.num_inputs());
+    return error(
+        n.describe(), ": takes ", schema.min_inputs, " to ",
+        schema.max_inputs < 0 ? std::string("any number of") : std::to_string(schema.max_inputs),
+        " inputs, got ", ctx.num_inputs());
   }
   for (int i = 0; i < std::min(ctx.num_inputs(), schema.min_inputs); ++i) {
     if (!ctx.has_input(i)) return error(n.describe(), ": required input ", i, " is missing");

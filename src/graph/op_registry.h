@@ -61,7 +61,7 @@ struct OpSchema {
   std::string op_type;
   std::string domain;  // "" = ai.onnx
   int min_inputs = 1;
-  int max_inputs = 1;   // -1: variadic
+  int max_inputs = 1;  // -1: variadic
   int min_outputs = 1;
   int max_outputs = 1;
   OpClass op_class = OpClass::kOpaque;

@@ -29,8 +29,8 @@ void collect_missing(const Graph& g, std::vector<std::string>& out) {
   for (const Node* n : g.nodes()) {
     if (!kernels.find(n->domain(), n->op_type())) {
       out.push_back(str_cat(n->op_type(), " (domain '",
-                            n->domain().empty() ? "ai.onnx" : n->domain(), "', opset ",
-                            n->opset(), ") in node '", n->name(), "'"));
+                            n->domain().empty() ? "ai.onnx" : n->domain(), "', opset ", n->opset(),
+                            ") in node '", n->name(), "'"));
     }
     for (const auto& [name, a] : n->attributes()) {
       if (a.g) collect_missing(*a.g, out);

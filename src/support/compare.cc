@@ -47,7 +47,8 @@ CompareResult compare_allclose(const Tensor& actual, const Tensor& expected, dou
       continue;
     }
     if (std::isinf(a) || std::isinf(b)) {
-      if (a != b && r.message.empty()) r.message = str_cat("element ", i, ": ", a, " != expected ", b);
+      if (a != b && r.message.empty())
+        r.message = str_cat("element ", i, ": ", a, " != expected ", b);
       continue;
     }
     double d = std::fabs(a - b);

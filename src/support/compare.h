@@ -10,7 +10,7 @@ namespace stitch {
 
 struct CompareResult {
   bool ok = false;
-  std::string message;      // why not, when !ok
+  std::string message;  // why not, when !ok
   double max_abs_error = 0;
   double rel_l2_error = 0;  // ||a - b||_2 / ||b||_2 (0 when both are zero)
 };

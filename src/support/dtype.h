@@ -43,9 +43,9 @@ bool dtype_is_signed(DType t);
 
 template <typename T>
 struct DTypeOf;
-#define STITCH_DTYPE_OF(type, value) \
-  template <>                        \
-  struct DTypeOf<type> {             \
+#define STITCH_DTYPE_OF(type, value)       \
+  template <>                              \
+  struct DTypeOf<type> {                   \
     static constexpr DType kValue = value; \
   };
 STITCH_DTYPE_OF(float, DType::kFloat32)
@@ -68,24 +68,39 @@ inline constexpr DType kDTypeOf = DTypeOf<T>::kValue;
 
 // Calls f(T{}) with the C++ type of a numeric dtype (everything but strings). Returns f's
 // Status, or an error naming the dtype when it is not numeric. Typical use:
-//   return visit_numeric(t.dtype(), [&](auto tag) { using T = decltype(tag); ...; return Status(); });
+//   return visit_numeric(t.dtype(), [&](auto tag) { using T = decltype(tag); ...; return Status();
+//   });
 template <typename F>
 Status visit_numeric(DType t, F&& f) {
   switch (t) {
-    case DType::kFloat32: return f(float{});
-    case DType::kFloat64: return f(double{});
-    case DType::kFloat16: return f(Half{});
-    case DType::kBFloat16: return f(BFloat16{});
-    case DType::kInt8: return f(int8_t{});
-    case DType::kUInt8: return f(uint8_t{});
-    case DType::kInt16: return f(int16_t{});
-    case DType::kUInt16: return f(uint16_t{});
-    case DType::kInt32: return f(int32_t{});
-    case DType::kUInt32: return f(uint32_t{});
-    case DType::kInt64: return f(int64_t{});
-    case DType::kUInt64: return f(uint64_t{});
-    case DType::kBool: return f(bool{});
-    default: return error("unsupported element type ", dtype_name(t));
+    case DType::kFloat32:
+      return f(float{});
+    case DType::kFloat64:
+      return f(double{});
+    case DType::kFloat16:
+      return f(Half{});
+    case DType::kBFloat16:
+      return f(BFloat16{});
+    case DType::kInt8:
+      return f(int8_t{});
+    case DType::kUInt8:
+      return f(uint8_t{});
+    case DType::kInt16:
+      return f(int16_t{});
+    case DType::kUInt16:
+      return f(uint16_t{});
+    case DType::kInt32:
+      return f(int32_t{});
+    case DType::kUInt32:
+      return f(uint32_t{});
+    case DType::kInt64:
+      return f(int64_t{});
+    case DType::kUInt64:
+      return f(uint64_t{});
+    case DType::kBool:
+      return f(bool{});
+    default:
+      return error("unsupported element type ", dtype_name(t));
   }
 }
 
@@ -93,11 +108,16 @@ Status visit_numeric(DType t, F&& f) {
 template <typename F>
 Status visit_float(DType t, F&& f) {
   switch (t) {
-    case DType::kFloat32: return f(float{});
-    case DType::kFloat64: return f(double{});
-    case DType::kFloat16: return f(Half{});
-    case DType::kBFloat16: return f(BFloat16{});
-    default: return error("element type ", dtype_name(t), " is not a floating-point type here");
+    case DType::kFloat32:
+      return f(float{});
+    case DType::kFloat64:
+      return f(double{});
+    case DType::kFloat16:
+      return f(Half{});
+    case DType::kBFloat16:
+      return f(BFloat16{});
+    default:
+      return error("element type ", dtype_name(t), " is not a floating-point type here");
   }
 }
 
@@ -105,15 +125,24 @@ Status visit_float(DType t, F&& f) {
 template <typename F>
 Status visit_integer(DType t, F&& f) {
   switch (t) {
-    case DType::kInt8: return f(int8_t{});
-    case DType::kUInt8: return f(uint8_t{});
-    case DType::kInt16: return f(int16_t{});
-    case DType::kUInt16: return f(uint16_t{});
-    case DType::kInt32: return f(int32_t{});
-    case DType::kUInt32: return f(uint32_t{});
-    case DType::kInt64: return f(int64_t{});
-    case DType::kUInt64: return f(uint64_t{});
-    default: return error("element type ", dtype_name(t), " is not an integer type here");
+    case DType::kInt8:
+      return f(int8_t{});
+    case DType::kUInt8:
+      return f(uint8_t{});
+    case DType::kInt16:
+      return f(int16_t{});
+    case DType::kUInt16:
+      return f(uint16_t{});
+    case DType::kInt32:
+      return f(int32_t{});
+    case DType::kUInt32:
+      return f(uint32_t{});
+    case DType::kInt64:
+      return f(int64_t{});
+    case DType::kUInt64:
+      return f(uint64_t{});
+    default:
+      return error("element type ", dtype_name(t), " is not an integer type here");
   }
 }
 

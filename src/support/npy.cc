@@ -73,7 +73,8 @@ Expected<Tensor> parse_npy(const std::string& bytes, const std::string& what) {
     offset = 10;
   } else if (major == 2 || major == 3) {
     if (bytes.size() < 12) return error(what, ": truncated .npy header");
-    for (int i = 0; i < 4; ++i) header_len |= size_t{static_cast<unsigned char>(bytes[8 + i])} << (8 * i);
+    for (int i = 0; i < 4; ++i)
+      header_len |= size_t{static_cast<unsigned char>(bytes[8 + i])} << (8 * i);
     offset = 12;
   } else {
     return error(what, ": unsupported .npy version ", major);
@@ -125,7 +126,8 @@ Status write_npy(const std::string& path, const Tensor& t) {
   if (t.rank() > 1) shape.resize(shape.size() - 2);
   if (t.rank() == 1) shape.resize(shape.size() - 1);
   shape += ")";
-  std::string header = str_cat("{'descr': '", descr, "', 'fortran_order': False, 'shape': ", shape, ", }");
+  std::string header =
+      str_cat("{'descr': '", descr, "', 'fortran_order': False, 'shape': ", shape, ", }");
   size_t total = 10 + header.size() + 1;
   header.append((64 - total % 64) % 64, ' ');
   header += '\n';

@@ -54,7 +54,7 @@ Status error(const Args&... args) {
 template <typename T>
 class Expected {
  public:
-  Expected(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Expected(T value) : value_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
   Expected(Status status) : status_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     if (status_.is_ok()) status_ = Status::error("internal: Expected built from an OK status");
   }
@@ -79,9 +79,9 @@ class Expected {
 #define STITCH_CONCAT_INNER(a, b) a##b
 #define STITCH_CONCAT(a, b) STITCH_CONCAT_INNER(a, b)
 
-#define STITCH_RETURN_IF_ERROR(expr)          \
-  do {                                        \
-    ::stitch::Status stitch_status_ = (expr); \
+#define STITCH_RETURN_IF_ERROR(expr)                    \
+  do {                                                  \
+    ::stitch::Status stitch_status_ = (expr);           \
     if (!stitch_status_.is_ok()) return stitch_status_; \
   } while (0)
 
@@ -95,11 +95,11 @@ class Expected {
   STITCH_ASSIGN_OR_RETURN_IMPL(STITCH_CONCAT(stitch_expected_, __LINE__), lhs, expr)
 
 // Internal invariants (bugs in stitch, not user errors): abort with the context.
-#define STITCH_CHECK(cond, ...)                                                     \
-  do {                                                                              \
-    if (!(cond)) {                                                                  \
-      std::fprintf(stderr, "stitch internal error at %s:%d: check '%s' failed %s\n", \
-                   __FILE__, __LINE__, #cond, ::stitch::str_cat(__VA_ARGS__).c_str()); \
-      std::abort();                                                                 \
-    }                                                                               \
+#define STITCH_CHECK(cond, ...)                                                                \
+  do {                                                                                         \
+    if (!(cond)) {                                                                             \
+      std::fprintf(stderr, "stitch internal error at %s:%d: check '%s' failed %s\n", __FILE__, \
+                   __LINE__, #cond, ::stitch::str_cat(__VA_ARGS__).c_str());                   \
+      std::abort();                                                                            \
+    }                                                                                          \
   } while (0)

@@ -87,8 +87,8 @@ Result run_data_set(const graph::Graph& g, const reference::Interpreter& interp,
   if (!outs.is_ok()) return classify_error(outs.status());
   std::vector<std::string> expected_files = sorted_files(set_dir, "output_");
   if (expected_files.size() != outs->size()) {
-    return {Outcome::kFail, str_cat("produced ", outs->size(), " outputs, expected ",
-                                    expected_files.size())};
+    return {Outcome::kFail,
+            str_cat("produced ", outs->size(), " outputs, expected ", expected_files.size())};
   }
   for (size_t i = 0; i < expected_files.size(); ++i) {
     auto want = frontend::load_tensor_proto_file(expected_files[i]);
@@ -144,8 +144,9 @@ Result run_case_isolated(const fs::path& dir, int timeout_s) {
   waitpid(pid, &status, 0);
   if (WIFSIGNALED(status)) {
     int sig = WTERMSIG(status);
-    return {Outcome::kFail, sig == SIGALRM ? str_cat("timed out after ", timeout_s, " s")
-                                           : str_cat("crashed with signal ", sig, " (", strsignal(sig), ")")};
+    return {Outcome::kFail, sig == SIGALRM
+                                ? str_cat("timed out after ", timeout_s, " s")
+                                : str_cat("crashed with signal ", sig, " (", strsignal(sig), ")")};
   }
   if (msg.empty()) return {Outcome::kFail, "child exited without a result"};
   return {static_cast<Outcome>(msg[0] - '0'), msg.substr(1)};
@@ -159,7 +160,8 @@ std::map<std::string, std::string> read_list(const std::string& path) {
   while (std::getline(in, line)) {
     if (line.empty() || line[0] == '#') continue;
     size_t sp = line.find(' ');
-    out[line.substr(0, sp)] = sp == std::string::npos ? "" : line.substr(line.find_first_not_of(' ', sp));
+    out[line.substr(0, sp)] =
+        sp == std::string::npos ? "" : line.substr(line.find_first_not_of(' ', sp));
   }
   return out;
 }
@@ -181,17 +183,28 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-    if (a == "--data-dir") opt.data_dir = next();
-    else if (a == "--filter") opt.filter = next();
-    else if (a == "--expect") opt.expect_file = next();
-    else if (a == "--write-passing") opt.write_passing = next();
-    else if (a == "--known-bad") opt.known_bad_file = next();
-    else if (a == "--timeout") opt.timeout_s = std::atoi(next().c_str());
-    else if (a == "-v") opt.verbose = true;
-    else { usage(); return a == "--help" || a == "-h" ? 0 : 2; }
+    if (a == "--data-dir")
+      opt.data_dir = next();
+    else if (a == "--filter")
+      opt.filter = next();
+    else if (a == "--expect")
+      opt.expect_file = next();
+    else if (a == "--write-passing")
+      opt.write_passing = next();
+    else if (a == "--known-bad")
+      opt.known_bad_file = next();
+    else if (a == "--timeout")
+      opt.timeout_s = std::atoi(next().c_str());
+    else if (a == "-v")
+      opt.verbose = true;
+    else {
+      usage();
+      return a == "--help" || a == "-h" ? 0 : 2;
+    }
   }
   if (!fs::is_directory(opt.data_dir)) {
-    std::cerr << "error: no test data at " << opt.data_dir << " (apt-get install libonnx-testdata)\n";
+    std::cerr << "error: no test data at " << opt.data_dir
+              << " (apt-get install libonnx-testdata)\n";
     return 2;
   }
   std::vector<fs::path> cases;
@@ -208,15 +221,20 @@ int main(int argc, char** argv) {
   for (const auto& dir : cases) {
     std::string name = dir.filename().string();
     Result r = run_case_isolated(dir, opt.timeout_s);
-    const char* tag = r.outcome == Outcome::kPass ? "PASS" : r.outcome == Outcome::kFail ? "FAIL" : "UNSUPPORTED";
+    const char* tag = r.outcome == Outcome::kPass   ? "PASS"
+                      : r.outcome == Outcome::kFail ? "FAIL"
+                                                    : "UNSUPPORTED";
     if (r.outcome != Outcome::kPass && known_bad.count(name)) {
       ++bad_data;
       std::cout << "KNOWN-BAD " << name << ": " << known_bad[name] << "\n";
       continue;
     }
-    if (r.outcome == Outcome::kPass) ++pass, passing.push_back(name);
-    else if (r.outcome == Outcome::kFail) ++fail, wrong.push_back(name);
-    else ++unsupported;
+    if (r.outcome == Outcome::kPass)
+      ++pass, passing.push_back(name);
+    else if (r.outcome == Outcome::kFail)
+      ++fail, wrong.push_back(name);
+    else
+      ++unsupported;
     if (r.outcome != Outcome::kPass && expected.count(name)) regressions.push_back(name);
     if (opt.verbose || r.outcome == Outcome::kFail) {
       std::string detail = r.detail.substr(0, 300);
@@ -232,8 +250,7 @@ int main(int argc, char** argv) {
   int newly = 0;
   for (const auto& n : passing) newly += expected.count(n) ? 0 : 1;
   std::cout << "conformance: " << pass << " passed, " << fail << " failed, " << unsupported
-            << " unsupported, " << bad_data << " known-bad test data (of " << cases.size()
-            << ")\n";
+            << " unsupported, " << bad_data << " known-bad test data (of " << cases.size() << ")\n";
   if (!opt.expect_file.empty()) {
     for (const auto& n : regressions) std::cout << "REGRESSION " << n << "\n";
     if (newly) std::cout << newly << " cases pass that the expectation file does not list yet\n";

@@ -14,8 +14,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-void add_tensor_value(onnx::ValueInfoProto* vi, const std::string& name,
-                      std::vector<int64_t> dims, int elem = onnx::TensorProto::FLOAT) {
+void add_tensor_value(onnx::ValueInfoProto* vi, const std::string& name, std::vector<int64_t> dims,
+                      int elem = onnx::TensorProto::FLOAT) {
   vi->set_name(name);
   auto* tt = vi->mutable_type()->mutable_tensor_type();
   tt->set_elem_type(elem);

@@ -1,7 +1,7 @@
 // Unit tests of the graph IR: use-lists under edits, topological order, cycle detection.
-#include <gtest/gtest.h>
-
 #include "graph/graph.h"
+
+#include <gtest/gtest.h>
 
 namespace stitch::graph {
 namespace {

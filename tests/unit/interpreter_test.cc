@@ -1,8 +1,8 @@
 // Unit tests of the reference interpreter's own logic (binding, checks, freeing); the kernels
 // themselves are covered by the ONNX conformance suite.
-#include <gtest/gtest.h>
-
 #include "reference/interpreter.h"
+
+#include <gtest/gtest.h>
 
 namespace stitch::reference {
 namespace {

@@ -59,7 +59,8 @@ TEST(Npy, RoundTripsEveryDtype) {
 
 TEST(Npy, RejectsCorruptFiles) {
   EXPECT_FALSE(parse_npy("hello", "x").is_ok());
-  std::string truncated = "\x93NUMPY\x01\x00\x40\x00{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }";
+  std::string truncated =
+      "\x93NUMPY\x01\x00\x40\x00{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }";
   EXPECT_FALSE(parse_npy(truncated, "x").is_ok());
 }
 

@@ -57,9 +57,10 @@ class Importer {
 Expected<TensorType> Importer::convert_type(const onnx::TypeProto& tp, const std::string& what,
                                             std::vector<std::string>* dim_params) {
   if (!tp.has_tensor_type()) {
-    const char* kind = tp.has_sequence_type() ? "a sequence" :
-                       tp.has_optional_type() ? "an optional" :
-                       tp.has_map_type() ? "a map" : "a non-tensor";
+    const char* kind = tp.has_sequence_type()   ? "a sequence"
+                       : tp.has_optional_type() ? "an optional"
+                       : tp.has_map_type()      ? "a map"
+                                                : "a non-tensor";
     return error(what, " has ", kind, " type, which is unsupported (tensors only)");
   }
   const auto& tt = tp.tensor_type();
@@ -161,19 +162,36 @@ Expected<Attribute> Importer::convert_attribute(const onnx::AttributeProto& ap, 
   Attribute a;
   auto type = ap.type();
   if (type == onnx::AttributeProto::UNDEFINED) {  // very old files omit the type
-    if (ap.has_f()) type = onnx::AttributeProto::FLOAT;
-    else if (ap.has_i()) type = onnx::AttributeProto::INT;
-    else if (ap.has_s()) type = onnx::AttributeProto::STRING;
-    else if (ap.has_t()) type = onnx::AttributeProto::TENSOR;
-    else if (ap.has_g()) type = onnx::AttributeProto::GRAPH;
-    else if (ap.floats_size()) type = onnx::AttributeProto::FLOATS;
-    else if (ap.ints_size()) type = onnx::AttributeProto::INTS;
-    else if (ap.strings_size()) type = onnx::AttributeProto::STRINGS;
+    if (ap.has_f())
+      type = onnx::AttributeProto::FLOAT;
+    else if (ap.has_i())
+      type = onnx::AttributeProto::INT;
+    else if (ap.has_s())
+      type = onnx::AttributeProto::STRING;
+    else if (ap.has_t())
+      type = onnx::AttributeProto::TENSOR;
+    else if (ap.has_g())
+      type = onnx::AttributeProto::GRAPH;
+    else if (ap.floats_size())
+      type = onnx::AttributeProto::FLOATS;
+    else if (ap.ints_size())
+      type = onnx::AttributeProto::INTS;
+    else if (ap.strings_size())
+      type = onnx::AttributeProto::STRINGS;
   }
   switch (type) {
-    case onnx::AttributeProto::FLOAT: a.kind = K::kFloat; a.f = ap.f(); break;
-    case onnx::AttributeProto::INT: a.kind = K::kInt; a.i = ap.i(); break;
-    case onnx::AttributeProto::STRING: a.kind = K::kString; a.s = ap.s(); break;
+    case onnx::AttributeProto::FLOAT:
+      a.kind = K::kFloat;
+      a.f = ap.f();
+      break;
+    case onnx::AttributeProto::INT:
+      a.kind = K::kInt;
+      a.i = ap.i();
+      break;
+    case onnx::AttributeProto::STRING:
+      a.kind = K::kString;
+      a.s = ap.s();
+      break;
     case onnx::AttributeProto::FLOATS:
       a.kind = K::kFloats;
       a.floats.assign(ap.floats().begin(), ap.floats().end());
@@ -234,8 +252,8 @@ Status Importer::import_nodes(const onnx::GraphProto& proto, Graph& g, const Sco
       STITCH_RETURN_IF_ERROR(fold_constant_node(np, g));
       continue;
     }
-    std::string name = np.name().empty() ? np.op_type() + "_" + std::to_string(anonymous_nodes_++)
-                                         : np.name();
+    std::string name =
+        np.name().empty() ? np.op_type() + "_" + std::to_string(anonymous_nodes_++) : np.name();
     std::vector<Value*> inputs;
     for (const auto& in : np.input()) {
       if (in.empty()) {
@@ -250,7 +268,8 @@ Status Importer::import_nodes(const onnx::GraphProto& proto, Graph& g, const Sco
       inputs.push_back(v);
     }
     std::vector<Value*> outputs;
-    for (const auto& out : np.output()) outputs.push_back(out.empty() ? nullptr : g.find_value(out));
+    for (const auto& out : np.output())
+      outputs.push_back(out.empty() ? nullptr : g.find_value(out));
     auto it = opsets_.find(domain);
     int opset = it == opsets_.end() ? 0 : it->second;
     Node* n = g.add_node(np.op_type(), name, inputs, outputs, domain, opset);

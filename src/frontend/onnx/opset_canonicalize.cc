@@ -43,9 +43,7 @@ DType input_dtype(Node* n, int i) {
   return v && v->dtype() != DType::kUndefined ? v->dtype() : DType::kFloat32;
 }
 
-bool is_reduce(const std::string& op) {
-  return op.rfind("Reduce", 0) == 0;
-}
+bool is_reduce(const std::string& op) { return op.rfind("Reduce", 0) == 0; }
 
 void canonicalize_reduce(Graph& g, Node* n) {
   // ReduceSum took axes as an input from opset 13, the others from opset 18.

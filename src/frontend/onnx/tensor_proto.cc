@@ -11,7 +11,6 @@
 namespace stitch::frontend {
 namespace {
 
-
 Expected<Shape> proto_shape(const onnx::TensorProto& proto) {
   Shape shape;
   int64_t numel = 1;
@@ -51,22 +50,34 @@ Status copy_field(const Field& field, Tensor& t, const std::string& name) {
 // How many elements the typed repeated field for `dtype` holds.
 int64_t typed_field_count(const onnx::TensorProto& proto, DType dtype) {
   switch (dtype) {
-    case DType::kFloat32: return proto.float_data_size();
-    case DType::kFloat64: return proto.double_data_size();
-    case DType::kInt64: return proto.int64_data_size();
-    case DType::kUInt32: case DType::kUInt64: return proto.uint64_data_size();
-    case DType::kString: return proto.string_data_size();
-    default: return proto.int32_data_size();
+    case DType::kFloat32:
+      return proto.float_data_size();
+    case DType::kFloat64:
+      return proto.double_data_size();
+    case DType::kInt64:
+      return proto.int64_data_size();
+    case DType::kUInt32:
+    case DType::kUInt64:
+      return proto.uint64_data_size();
+    case DType::kString:
+      return proto.string_data_size();
+    default:
+      return proto.int32_data_size();
   }
 }
 
 Status copy_typed_fields(const onnx::TensorProto& proto, Tensor& t) {
   const std::string& name = proto.name();
   switch (t.dtype()) {
-    case DType::kFloat32: return copy_field(proto.float_data(), t, name);
-    case DType::kFloat64: return copy_field(proto.double_data(), t, name);
-    case DType::kInt64: return copy_field(proto.int64_data(), t, name);
-    case DType::kUInt32: case DType::kUInt64: return copy_field(proto.uint64_data(), t, name);
+    case DType::kFloat32:
+      return copy_field(proto.float_data(), t, name);
+    case DType::kFloat64:
+      return copy_field(proto.double_data(), t, name);
+    case DType::kInt64:
+      return copy_field(proto.int64_data(), t, name);
+    case DType::kUInt32:
+    case DType::kUInt64:
+      return copy_field(proto.uint64_data(), t, name);
     case DType::kString: {
       if (static_cast<int64_t>(proto.string_data_size()) != t.numel()) {
         return error("tensor '", name, "' declares ", t.numel(), " strings but stores ",
@@ -75,7 +86,8 @@ Status copy_typed_fields(const onnx::TensorProto& proto, Tensor& t) {
       for (int64_t i = 0; i < t.numel(); ++i) t.strings()[i] = proto.string_data(i);
       return Status::ok();
     }
-    default: return copy_field(proto.int32_data(), t, name);
+    default:
+      return copy_field(proto.int32_data(), t, name);
   }
 }
 
@@ -102,7 +114,8 @@ bool path_escapes(const std::string& location) {
 Expected<Tensor> load_external(const onnx::TensorProto& proto, const std::string& base_dir,
                                DType dtype, const Shape& shape) {
   size_t nbytes = static_cast<size_t>(shape_numel(shape)) * dtype_size(dtype);
-  if (dtype == DType::kString) return error("tensor '", proto.name(), "': external strings are unsupported");
+  if (dtype == DType::kString)
+    return error("tensor '", proto.name(), "': external strings are unsupported");
   std::string location;
   int64_t offset = 0;
   int64_t length = -1;
@@ -128,7 +141,8 @@ Expected<Tensor> load_external(const onnx::TensorProto& proto, const std::string
   }
   std::string path = base_dir + "/" + location;
   std::ifstream in(path, std::ios::binary);
-  if (!in) return error("cannot open external data file '", path, "' of tensor '", proto.name(), "'");
+  if (!in)
+    return error("cannot open external data file '", path, "' of tensor '", proto.name(), "'");
   in.seekg(0, std::ios::end);
   int64_t file_size = static_cast<int64_t>(in.tellg());
   if (offset + static_cast<int64_t>(nbytes) > file_size) {
@@ -137,7 +151,8 @@ Expected<Tensor> load_external(const onnx::TensorProto& proto, const std::string
   Tensor t(dtype, shape);
   in.seekg(offset);
   in.read(static_cast<char*>(t.raw_data()), static_cast<std::streamsize>(t.nbytes()));
-  if (!in) return error("cannot read external data of tensor '", proto.name(), "' from '", path, "'");
+  if (!in)
+    return error("cannot read external data of tensor '", proto.name(), "' from '", path, "'");
   return t;
 }
 

@@ -135,7 +135,8 @@ Expected<std::vector<Tensor>> scan_core(const Interpreter& interp, const graph::
   }
   std::vector<Tensor> result = std::move(states);
   for (size_t k = 0; k < n_scan_out; ++k) {
-    if (scans[k].empty()) return error("unsupported: Scan over an empty sequence with scan outputs");
+    if (scans[k].empty())
+      return error("unsupported: Scan over an empty sequence with scan outputs");
     if (spec.out_dirs[k]) std::reverse(scans[k].begin(), scans[k].end());
     STITCH_ASSIGN_OR_RETURN(Tensor stacked, stack_along(scans[k], spec.out_axes[k]));
     result.push_back(std::move(stacked));
@@ -160,8 +161,8 @@ Status run_scan9(KernelContext& ctx) {
     if (!ctx.has_input(i)) return error("Scan inputs cannot be omitted");
     (i < spec.n_state ? states : scan_in).push_back(&ctx.input(i));
   }
-  STITCH_ASSIGN_OR_RETURN(auto outs, scan_core(*ctx.interpreter(), *n.attr_graph("body"), spec,
-                                               states, scan_in));
+  STITCH_ASSIGN_OR_RETURN(
+      auto outs, scan_core(*ctx.interpreter(), *n.attr_graph("body"), spec, states, scan_in));
   for (int i = 0; i < ctx.num_outputs(); ++i) ctx.output(i) = std::move(outs[i]);
   return Status::ok();
 }
@@ -181,7 +182,8 @@ Status run_scan8(KernelContext& ctx) {
   if (ctx.has_input(0)) {
     for (int64_t b = 0; b < batch; ++b) {
       int64_t full = ctx.input(static_cast<int>(1 + n_state)).rank() > 1
-                         ? ctx.input(static_cast<int>(1 + n_state)).dim(1) : 0;
+                         ? ctx.input(static_cast<int>(1 + n_state)).dim(1)
+                         : 0;
       if (ctx.input(0).as_int64(b) != full) {
         return error("unsupported: Scan 8 with sequence_lens shorter than the sequence");
       }
@@ -201,8 +203,8 @@ Status run_scan8(KernelContext& ctx) {
     for (int64_t i = 0; i < static_cast<int64_t>(slices.size()); ++i) {
       (i < n_state ? states : scan_in).push_back(&slices[i]);
     }
-    STITCH_ASSIGN_OR_RETURN(auto outs, scan_core(*ctx.interpreter(), *n.attr_graph("body"), spec,
-                                                 states, scan_in));
+    STITCH_ASSIGN_OR_RETURN(
+        auto outs, scan_core(*ctx.interpreter(), *n.attr_graph("body"), spec, states, scan_in));
     for (size_t k = 0; k < outs.size(); ++k) per_output[k].push_back(std::move(outs[k]));
   }
   for (int k = 0; k < ctx.num_outputs(); ++k) {

@@ -9,7 +9,9 @@
 namespace stitch::reference {
 namespace {
 
-constexpr int64_t kMaxLoopIterations = int64_t{1} << 31;
+// A Loop without a trip count runs until its condition turns false; the interpreter stops such a
+// loop after this many iterations with an error instead of hanging.
+constexpr int64_t kMaxUnboundedIterations = 10'000'000;
 
 // Element [index] of `t` along `axis`, with that axis removed.
 Tensor take_along(const Tensor& t, int64_t axis, int64_t index) {
@@ -66,7 +68,8 @@ Status run_if(KernelContext& ctx) {
 
 Status run_loop(KernelContext& ctx) {
   const graph::Graph& body = *ctx.node().attr_graph("body");
-  int64_t trip = ctx.has_input(0) ? ctx.input(0).as_int64(0) : kMaxLoopIterations;
+  bool bounded = ctx.has_input(0);
+  int64_t trip = bounded ? ctx.input(0).as_int64(0) : kMaxUnboundedIterations;
   bool cond = ctx.has_input(1) ? truthy(ctx.input(1)) : true;
   int n_carried = ctx.num_inputs() - 2;
   int n_scan = ctx.num_outputs() - n_carried;
@@ -83,6 +86,10 @@ Status run_loop(KernelContext& ctx) {
     cond = truthy(outs[0]);
     for (int i = 0; i < n_carried; ++i) carried[i] = std::move(outs[1 + i]);
     for (int k = 0; k < n_scan; ++k) scans[k].push_back(std::move(outs[1 + n_carried + k]));
+    if (!bounded && cond && it + 1 == trip) {
+      return error("Loop without a trip count ran ", trip,
+                   " iterations and its condition is still true; stopping");
+    }
   }
   for (int i = 0; i < n_carried; ++i) ctx.output(i) = std::move(carried[i]);
   for (int k = 0; k < n_scan; ++k) {

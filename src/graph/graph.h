@@ -155,7 +155,8 @@ class Graph {
   void replace_all_uses(Value* from, Value* to);
   // Removes a node; its outputs keep existing with no producer (passes then drop them).
   void remove_node(Node* n);
-  // Removes values that have no producer, no users, are not inputs/outputs.
+  // Removes values that have no producer, no users, are not inputs/outputs and are not read by
+  // name from a subgraph.
   void remove_dead_values();
   std::vector<Node*> nodes() const;
   int num_nodes() const { return static_cast<int>(nodes_.size()); }

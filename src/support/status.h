@@ -41,7 +41,7 @@ class Status {
 template <typename... Args>
 std::string str_cat(const Args&... args) {
   std::ostringstream os;
-  (os << ... << args);
+  ((os << args), ...);  // a comma fold, valid for an empty pack
   return os.str();
 }
 

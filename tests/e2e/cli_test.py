@@ -115,6 +115,17 @@ class CliTest(unittest.TestCase):
         for fragment in ("inputs:", "outputs:", "Conv:", "parameters:", "GFLOPs:"):
             self.assertIn(fragment, r.stdout)
 
+    def test_info_runs_passes_and_partitioner(self):
+        model = f"{MODELS}/tiny_resnet/model.onnx"
+        r = run("info", model, "--fusion", "single", "--print-after", "partition", "--time-stages")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("// after partition", r.stdout)
+        self.assertIn("partition (single):", r.stdout)
+        self.assertIn("time partition", r.stdout)
+        self.assertNotIn("BatchNormalization (", r.stdout.split("// after partition")[1])
+        self.expect_error(run("info", model, "--print-after", "nope"), "unknown stage 'nope'")
+        self.expect_error(run("info", model, "--fusion", "maximal"), "unknown fusion policy")
+
     def test_help(self):
         for cmd in ("run", "bench", "info"):
             r = run(cmd, "--help")

@@ -91,6 +91,17 @@ Status infer_graph_types(Graph& graph) {
   return Status::ok();
 }
 
+OpSchema make_schema(const std::string& op_type, int min_inputs, int max_inputs, OpClass op_class,
+                     InferFn infer) {
+  OpSchema s;
+  s.op_type = op_type;
+  s.min_inputs = min_inputs;
+  s.max_inputs = max_inputs;
+  s.op_class = op_class;
+  s.infer = std::move(infer);
+  return s;
+}
+
 TensorType make_type(DType dtype, Shape shape) { return TensorType{dtype, std::move(shape), true}; }
 
 Status infer_same_as_input0(const InferContext& ctx, std::vector<TensorType>& outputs) {

@@ -91,6 +91,10 @@ Status infer_node(const OpSchema& schema, const InferContext& ctx,
 // inputs' data are offered to inference. Errors name the node.
 Status infer_graph_types(Graph& graph);
 
+// A schema with one output (edit the returned value for more), the default domain, opset 1+.
+OpSchema make_schema(const std::string& op_type, int min_inputs, int max_inputs, OpClass op_class,
+                     InferFn infer);
+
 // Helpers most InferFns share.
 // A type with the given dtype and static shape.
 TensorType make_type(DType dtype, Shape shape);

@@ -307,35 +307,27 @@ Status infer_depth_space(const InferContext& ctx, std::vector<TensorType>& out, 
   return Status::ok();
 }
 
-OpSchema schema(const char* op, int min_in, int max_in, OpClass cls, InferFn infer) {
-  OpSchema s;
-  s.op_type = op;
-  s.min_inputs = min_in;
-  s.max_inputs = max_in;
-  s.op_class = cls;
-  s.infer = std::move(infer);
-  return s;
-}
-
 }  // namespace
 
 void register_tensor_ops(OpRegistry& r) {
   const OpClass inj = OpClass::kInjective;
-  r.add(schema("Reshape", 2, 2, inj, infer_reshape));
-  r.add(schema("Flatten", 1, 1, inj, infer_flatten));
-  r.add(schema("Squeeze", 1, 2, inj, infer_squeeze));
-  r.add(schema("Unsqueeze", 2, 2, inj, infer_unsqueeze));
-  r.add(schema("Transpose", 1, 1, inj, infer_transpose));
-  r.add(schema("Expand", 2, 2, inj, infer_expand));
-  OpSchema tile = schema("Tile", 2, 2, inj, infer_tile);
+  r.add(make_schema("Reshape", 2, 2, inj, infer_reshape));
+  r.add(make_schema("Flatten", 1, 1, inj, infer_flatten));
+  r.add(make_schema("Squeeze", 1, 2, inj, infer_squeeze));
+  r.add(make_schema("Unsqueeze", 2, 2, inj, infer_unsqueeze));
+  r.add(make_schema("Transpose", 1, 1, inj, infer_transpose));
+  r.add(make_schema("Expand", 2, 2, inj, infer_expand));
+  OpSchema tile = make_schema("Tile", 2, 2, inj, infer_tile);
   tile.min_opset = 6;  // Tile-1 took (input, tiles, axis)
   r.add(std::move(tile));
-  r.add(schema("DepthToSpace", 1, 1, inj, [](const InferContext& c, std::vector<TensorType>& o) {
-    return infer_depth_space(c, o, true);
-  }));
-  r.add(schema("SpaceToDepth", 1, 1, inj, [](const InferContext& c, std::vector<TensorType>& o) {
-    return infer_depth_space(c, o, false);
-  }));
+  r.add(
+      make_schema("DepthToSpace", 1, 1, inj, [](const InferContext& c, std::vector<TensorType>& o) {
+        return infer_depth_space(c, o, true);
+      }));
+  r.add(
+      make_schema("SpaceToDepth", 1, 1, inj, [](const InferContext& c, std::vector<TensorType>& o) {
+        return infer_depth_space(c, o, false);
+      }));
   register_tensor_slice_ops(r);
   register_tensor_create_ops(r);
   register_tensor_index_ops(r);

@@ -191,30 +191,20 @@ Status infer_trilu(const InferContext& ctx, std::vector<TensorType>& out) {
   return Status::ok();
 }
 
-OpSchema schema(const char* op, int min_in, int max_in, OpClass cls, InferFn infer) {
-  OpSchema s;
-  s.op_type = op;
-  s.min_inputs = min_in;
-  s.max_inputs = max_in;
-  s.op_class = cls;
-  s.infer = std::move(infer);
-  return s;
-}
-
 }  // namespace
 
 void register_tensor_create_ops(OpRegistry& r) {
   const OpClass opaque = OpClass::kOpaque;
-  r.add(schema("Shape", 1, 1, opaque, infer_shape));
-  r.add(schema("Size", 1, 1, opaque, infer_size));
-  OpSchema constant = schema("Constant", 0, 0, opaque, infer_constant);
+  r.add(make_schema("Shape", 1, 1, opaque, infer_shape));
+  r.add(make_schema("Size", 1, 1, opaque, infer_size));
+  OpSchema constant = make_schema("Constant", 0, 0, opaque, infer_constant);
   constant.min_inputs = 0;
   r.add(std::move(constant));
-  r.add(schema("ConstantOfShape", 1, 1, opaque, infer_constant_of_shape));
-  r.add(schema("Range", 3, 3, opaque, infer_range));
-  r.add(schema("EyeLike", 1, 1, OpClass::kInjective, infer_eye_like));
-  r.add(schema("OneHot", 3, 3, opaque, infer_one_hot));
-  r.add(schema("Trilu", 1, 2, OpClass::kInjective, infer_trilu));
+  r.add(make_schema("ConstantOfShape", 1, 1, opaque, infer_constant_of_shape));
+  r.add(make_schema("Range", 3, 3, opaque, infer_range));
+  r.add(make_schema("EyeLike", 1, 1, OpClass::kInjective, infer_eye_like));
+  r.add(make_schema("OneHot", 3, 3, opaque, infer_one_hot));
+  r.add(make_schema("Trilu", 1, 2, OpClass::kInjective, infer_trilu));
 }
 
 }  // namespace stitch::graph

@@ -200,33 +200,23 @@ Status infer_reverse_sequence(const InferContext& ctx, std::vector<TensorType>& 
   return Status::ok();
 }
 
-OpSchema schema(const char* op, int min_in, int max_in, OpClass cls, InferFn infer) {
-  OpSchema s;
-  s.op_type = op;
-  s.min_inputs = min_in;
-  s.max_inputs = max_in;
-  s.op_class = cls;
-  s.infer = std::move(infer);
-  return s;
-}
-
 }  // namespace
 
 void register_tensor_index_ops(OpRegistry& r) {
   const OpClass inj = OpClass::kInjective;
   const OpClass opaque = OpClass::kOpaque;
-  r.add(schema("Gather", 2, 2, inj, infer_gather));
-  r.add(schema("GatherElements", 2, 2, inj, infer_gather_elements));
-  r.add(schema("GatherND", 2, 2, inj, infer_gather_nd));
-  r.add(schema("Scatter", 3, 3, opaque, infer_scatter_elements));
-  r.add(schema("ScatterElements", 3, 3, opaque, infer_scatter_elements));
-  r.add(schema("ScatterND", 3, 3, opaque, infer_scatter_nd));
-  r.add(schema("NonZero", 1, 1, opaque, infer_non_zero));
-  r.add(schema("Compress", 2, 2, opaque, infer_compress));
-  OpSchema unique = schema("Unique", 1, 1, opaque, infer_unique);
+  r.add(make_schema("Gather", 2, 2, inj, infer_gather));
+  r.add(make_schema("GatherElements", 2, 2, inj, infer_gather_elements));
+  r.add(make_schema("GatherND", 2, 2, inj, infer_gather_nd));
+  r.add(make_schema("Scatter", 3, 3, opaque, infer_scatter_elements));
+  r.add(make_schema("ScatterElements", 3, 3, opaque, infer_scatter_elements));
+  r.add(make_schema("ScatterND", 3, 3, opaque, infer_scatter_nd));
+  r.add(make_schema("NonZero", 1, 1, opaque, infer_non_zero));
+  r.add(make_schema("Compress", 2, 2, opaque, infer_compress));
+  OpSchema unique = make_schema("Unique", 1, 1, opaque, infer_unique);
   unique.max_outputs = 4;
   r.add(std::move(unique));
-  r.add(schema("ReverseSequence", 2, 2, inj, infer_reverse_sequence));
+  r.add(make_schema("ReverseSequence", 2, 2, inj, infer_reverse_sequence));
 }
 
 }  // namespace stitch::graph

@@ -215,25 +215,15 @@ Status infer_pad(const InferContext& ctx, std::vector<TensorType>& out) {
   return Status::ok();
 }
 
-OpSchema schema(const char* op, int min_in, int max_in, InferFn infer) {
-  OpSchema s;
-  s.op_type = op;
-  s.min_inputs = min_in;
-  s.max_inputs = max_in;
-  s.op_class = OpClass::kInjective;
-  s.infer = std::move(infer);
-  return s;
-}
-
 }  // namespace
 
 void register_tensor_slice_ops(OpRegistry& r) {
-  r.add(schema("Concat", 1, -1, infer_concat));
-  OpSchema split = schema("Split", 1, 2, infer_split);
+  r.add(make_schema("Concat", 1, -1, OpClass::kInjective, infer_concat));
+  OpSchema split = make_schema("Split", 1, 2, OpClass::kInjective, infer_split);
   split.max_outputs = -1;
   r.add(std::move(split));
-  r.add(schema("Slice", 3, 5, infer_slice));
-  r.add(schema("Pad", 2, 4, infer_pad));
+  r.add(make_schema("Slice", 3, 5, OpClass::kInjective, infer_slice));
+  r.add(make_schema("Pad", 2, 4, OpClass::kInjective, infer_pad));
 }
 
 }  // namespace stitch::graph

@@ -14,8 +14,8 @@ extern "C" {
  * ranges that cover [0, n) and returns when all are done. A kernel given NULL runs serially. */
 typedef struct stitch_parallel_api {
   void* pool;
-  void (*parallel_for)(void* pool, int64_t n,
-                       void (*fn)(void* closure, int64_t begin, int64_t end), void* closure);
+  void (*parallel_for)(void* pool, int64_t n, void (*fn)(void* closure, int64_t begin, int64_t end),
+                       void* closure);
 } stitch_parallel_api;
 
 /* Every generated kernel is

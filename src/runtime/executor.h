@@ -1,0 +1,63 @@
+// Runs an execution plan: binds inputs, allocates outputs, points intermediates into one
+// pre-planned arena and calls the kernels in order through the kernel ABI, on the thread pool.
+// Part of runtime/ (no compiler dependencies); optionally records per-kernel times.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "runtime/arena.h"
+#include "runtime/constant_pool.h"
+#include "runtime/execution_plan.h"
+#include "runtime/thread_pool.h"
+#include "stitch/kernel_abi.h"
+#include "support/tensor.h"
+
+namespace stitch::runtime {
+
+// Finds a kernel by symbol in whatever holds the generated code (a dlopen'ed library).
+using KernelResolver = std::function<Expected<stitch_kernel_fn>(const std::string& symbol)>;
+
+struct KernelTiming {
+  int32_t step = 0;
+  double start_us = 0;  // since the start of the run
+  double duration_us = 0;
+};
+
+class Executor {
+ public:
+  // Validates the plan against the constants and resolves every kernel up front.
+  static Expected<std::unique_ptr<Executor>> create(ExecutionPlan plan,
+                                                    std::shared_ptr<const ConstantPool> constants,
+                                                    const KernelResolver& resolve, int num_threads);
+
+  // Inputs in graph order; dtypes and shapes must match the plan exactly.
+  Expected<std::vector<Tensor>> run(const std::vector<const Tensor*>& inputs);
+
+  // Per-kernel times of the last run, when enabled (costs two clock reads per kernel).
+  void set_profiling(bool on) { profiling_ = on; }
+  const std::vector<KernelTiming>& last_profile() const { return profile_; }
+
+  const ExecutionPlan& plan() const { return plan_; }
+  int num_threads() const { return pool_.num_threads(); }
+
+ private:
+  Executor(ExecutionPlan plan, std::shared_ptr<const ConstantPool> constants, int num_threads)
+      : plan_(std::move(plan)), constants_(std::move(constants)), pool_(num_threads) {}
+  Status check_inputs(const std::vector<const Tensor*>& inputs) const;
+  void* buffer_address(int32_t id, const std::vector<const Tensor*>& inputs,
+                       std::vector<Tensor>& outputs);
+
+  ExecutionPlan plan_;
+  std::shared_ptr<const ConstantPool> constants_;
+  std::vector<stitch_kernel_fn> kernels_;  // one per step
+  Arena arena_;
+  ThreadPool pool_;
+  stitch_parallel_api parallel_{};
+  bool profiling_ = false;
+  std::vector<KernelTiming> profile_;
+};
+
+}  // namespace stitch::runtime

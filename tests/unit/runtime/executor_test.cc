@@ -1,0 +1,97 @@
+// Unit tests of the plan executor with hand-written kernels behind the kernel ABI (no
+// compiler): binding, arena intermediates, outputs that are constants, errors, profiling.
+#include "runtime/executor.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+namespace stitch::runtime {
+namespace {
+
+// t[i] = x[i] + y[i], split through the ABI's parallel_for.
+extern "C" void test_add(void* const* b, const int64_t*, const stitch_parallel_api* par) {
+  struct Closure {
+    const float* x;
+    const float* y;
+    float* t;
+  } c{static_cast<const float*>(b[0]), static_cast<const float*>(b[1]), static_cast<float*>(b[2])};
+  auto body = [](void* p, int64_t begin, int64_t end) {
+    auto* c = static_cast<Closure*>(p);
+    for (int64_t i = begin; i < end; ++i) c->t[i] = c->x[i] + c->y[i];
+  };
+  par->parallel_for(par->pool, 6, body, &c);
+}
+
+// z[i] = 2 * t[i]
+extern "C" void test_double(void* const* b, const int64_t*, const stitch_parallel_api*) {
+  for (int i = 0; i < 6; ++i) static_cast<float*>(b[1])[i] = 2 * static_cast<const float*>(b[0])[i];
+}
+
+ExecutionPlan make_plan() {
+  ExecutionPlan p;
+  p.buffers = {{"x", DType::kFloat32, {2, 3}, BufferRole::kInput, 0, -1},
+               {"y", DType::kFloat32, {2, 3}, BufferRole::kInput, 1, -1},
+               {"t", DType::kFloat32, {2, 3}, BufferRole::kIntermediate, -1, 0},
+               {"z", DType::kFloat32, {2, 3}, BufferRole::kOutput, 0, -1},
+               {"c", DType::kFloat32, {2}, BufferRole::kConstant, 0, -1}};
+  p.steps = {{"test_add", {0, 1, 2}}, {"test_double", {2, 3}}};
+  p.inputs = {0, 1};
+  p.outputs = {3, 4};
+  p.arena_size = 64;
+  return p;
+}
+
+std::shared_ptr<const ConstantPool> make_constants() {
+  auto pool = std::make_shared<ConstantPool>();
+  float c[2] = {7, 8};
+  EXPECT_TRUE(pool->add("c", c, sizeof c).is_ok());
+  pool->freeze();
+  return pool;
+}
+
+Expected<stitch_kernel_fn> resolve(const std::string& name) {
+  if (name == "test_add") return &test_add;
+  if (name == "test_double") return &test_double;
+  return error("no kernel ", name);
+}
+
+TEST(Executor, RunsAPlanWithIntermediatesAndConstantOutputs) {
+  for (int threads : {1, 2, 3}) {
+    auto e = Executor::create(make_plan(), make_constants(), resolve, threads);
+    ASSERT_TRUE(e.is_ok()) << e.status().message();
+    (*e)->set_profiling(true);
+    Tensor x = Tensor::from_vector<float>({1, 2, 3, 4, 5, 6}, {2, 3});
+    Tensor y = Tensor::from_vector<float>({10, 20, 30, 40, 50, 60}, {2, 3});
+    auto out = (*e)->run({&x, &y});
+    ASSERT_TRUE(out.is_ok()) << out.status().message();
+    for (int i = 0; i < 6; ++i) EXPECT_EQ((*out)[0].data<float>()[i], 22.0f * (i + 1));
+    EXPECT_EQ((*out)[1].data<float>()[1], 8.0f);
+    EXPECT_EQ((*e)->last_profile().size(), 2u);
+  }
+}
+
+TEST(Executor, RejectsWrongInputsAndBadPlans) {
+  auto e = Executor::create(make_plan(), make_constants(), resolve, 1);
+  ASSERT_TRUE(e.is_ok());
+  Tensor x(DType::kFloat32, {3, 2});
+  auto r = (*e)->run({&x, &x});
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_NE(r.status().message().find("specialized"), std::string::npos);
+  EXPECT_FALSE((*e)->run({&x}).is_ok());
+
+  ExecutionPlan bad = make_plan();
+  bad.buffers[2].arena_offset = 32;  // misaligned, and past the arena
+  EXPECT_FALSE(Executor::create(bad, make_constants(), resolve, 1).is_ok());
+  ExecutionPlan missing = make_plan();
+  missing.steps[0].kernel_symbol = "nope";
+  auto m = Executor::create(missing, make_constants(), resolve, 1);
+  ASSERT_FALSE(m.is_ok());
+  EXPECT_NE(m.status().message().find("no kernel nope"), std::string::npos);
+  ExecutionPlan out_of_range = make_plan();
+  out_of_range.steps[1].buffers = {2, 99};
+  EXPECT_FALSE(Executor::create(out_of_range, make_constants(), resolve, 1).is_ok());
+}
+
+}  // namespace
+}  // namespace stitch::runtime

@@ -32,6 +32,7 @@ def main():
     ap.add_argument("--engine", default="reference")
     ap.add_argument("--max-rel-l2", type=float, default=1e-4)
     ap.add_argument("--only", default="")
+    ap.add_argument("--extra", default="", help="more flags for stitch run, space separated")
     args = ap.parse_args()
     folders = sorted(d for d in glob.glob(os.path.join(args.dir, "*")) if
                      os.path.exists(os.path.join(d, "model.onnx")))
@@ -46,7 +47,7 @@ def main():
         refs = numbered(folder, "output_")
         with tempfile.TemporaryDirectory() as out:
             cmd = [args.stitch, "run", os.path.join(folder, "model.onnx"), "--engine", args.engine,
-                   "--output-dir", out] + sum((["--input", f] for f in inputs), [])
+                   "--output-dir", out] + sum((["--input", f] for f in inputs), []) + args.extra.split()
             t0 = time.time()
             r = subprocess.run(cmd, capture_output=True, text=True)
             seconds = time.time() - t0

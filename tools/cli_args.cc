@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <iostream>
 
 namespace stitch::cli {
 
@@ -64,6 +65,49 @@ Expected<double> Args::get_double(const std::string& flag, double fallback) cons
   double x = std::strtod(v.c_str(), &end);
   if (v.empty() || *end != '\0') return error(flag, " expects a number, got '", v, "'");
   return x;
+}
+
+const std::set<std::string> kEngineValueFlags = {
+    "--engine", "--threads", "--fusion", "--target", "--cxx", "--cache-dir", "--print-after"};
+const std::set<std::string> kEngineBoolFlags = {"--time-stages", "--no-cache"};
+const char* const kEngineHelp =
+    "  --engine E            compiled (native code) or reference (the interpreter)\n"
+    "  --threads N           threads for the engine (the reference engine uses 1)\n"
+    "  --fusion P            compiled: partition policy none, single or arbitrary (default)\n"
+    "  --target T            compiled: host (default), x86-64, x86-64-avx2, x86-64-avx512\n"
+    "  --cxx PATH            compiled: C++ compiler (default: $CXX, else g++/c++/clang++)\n"
+    "  --cache-dir DIR       compiled: kernel cache (default: $XDG_CACHE_HOME/stitch or\n"
+    "                        ~/.cache/stitch); --no-cache compiles every time\n"
+    "  --print-after STAGE   compiled: print the IR after a pass, passes, partition or lower\n"
+    "  --time-stages         compiled: print the time of every compiler stage\n";
+
+namespace {
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : fallback;
+}
+}  // namespace
+
+Expected<driver::EngineOptions> engine_options(const Args& args,
+                                               const std::string& default_engine) {
+  driver::EngineOptions eo;
+  eo.name = args.get("--engine", default_engine);
+  STITCH_ASSIGN_OR_RETURN(int64_t threads, args.get_int("--threads", 1));
+  if (threads < 1 || threads > 1024) return error("--threads must be in [1, 1024]");
+  eo.threads = static_cast<int>(threads);
+  auto& co = eo.compiled;
+  STITCH_ASSIGN_OR_RETURN(co.pipeline.partition.policy,
+                          partition::parse_fusion_policy(args.get("--fusion", "arbitrary")));
+  STITCH_ASSIGN_OR_RETURN(co.toolchain.target,
+                          toolchain::Target::parse(args.get("--target", "host")));
+  co.toolchain.compiler.explicit_compiler = args.get("--cxx", env_or("CXX", ""));
+  co.toolchain.compiler.search_path = env_or("PATH", "");
+  std::string cache = env_or("XDG_CACHE_HOME", env_or("HOME", "/tmp") + "/.cache") + "/stitch";
+  co.toolchain.cache_dir = args.has("--no-cache") ? "" : args.get("--cache-dir", cache);
+  for (const auto& s : args.get_all("--print-after")) co.pipeline.print_after.insert(s);
+  co.pipeline.time_stages = args.has("--time-stages");
+  co.pipeline.log = &std::cout;
+  return eo;
 }
 
 int fail(const Status& s) {

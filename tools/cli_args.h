@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "driver/engine.h"
 #include "support/status.h"
 
 namespace stitch::cli {
@@ -27,6 +28,15 @@ class Args {
   std::map<std::string, std::vector<std::string>> values_;
   std::vector<std::string> positionals_;
 };
+
+// Flags every command that builds an engine accepts, and the options they make. The CLI is the
+// one place that reads the environment ($CXX, $PATH, $XDG_CACHE_HOME, $HOME).
+// The engine `run` and `bench` use when --engine is not given.
+inline constexpr const char* kDefaultEngine = "reference";
+extern const std::set<std::string> kEngineValueFlags;  // --engine --threads --fusion --target ...
+extern const std::set<std::string> kEngineBoolFlags;   // --time-stages --no-cache
+extern const char* const kEngineHelp;
+Expected<driver::EngineOptions> engine_options(const Args& args, const std::string& default_engine);
 
 // Prints "stitch: error: <message>" to stderr and returns exit code 1.
 int fail(const Status& s);

@@ -11,7 +11,8 @@ namespace stitch::cli {
 namespace {
 
 constexpr const char* kHelp =
-    "usage: stitch bench MODEL.onnx [--engine E] [--threads N] [--warmup N] [--runs N]\n"
+    "usage: stitch bench MODEL.onnx [--engine compiled|reference] [--threads N] [--warmup N]\n"
+    "                    [--runs N] [compiler flags]\n"
     "                    [--min-seconds S] [--input [NAME=]FILE]... [--random-inputs SEED]\n"
     "\n"
     "Times repeated runs of MODEL. Inputs not given are random (seed 0 unless\n"
@@ -34,28 +35,28 @@ std::string json_escape(const std::string& s) {
 }  // namespace
 
 int bench_command(int argc, char** argv) {
-  auto args = Args::parse(argc, argv,
-                          {"--engine", "--input", "--random-inputs", "--threads", "--warmup",
-                           "--runs", "--min-seconds"},
-                          {"--help"});
+  std::set<std::string> value_flags = kEngineValueFlags;
+  value_flags.insert({"--input", "--random-inputs", "--warmup", "--runs", "--min-seconds"});
+  std::set<std::string> bool_flags = kEngineBoolFlags;
+  bool_flags.insert("--help");
+  auto args = Args::parse(argc, argv, value_flags, bool_flags);
   if (!args.is_ok()) return fail(args.status());
-  if (args->has("--help")) return std::fputs(kHelp, stdout), 0;
+  if (args->has("--help")) return std::printf("%s%s", kHelp, kEngineHelp), 0;
   if (args->positionals().size() != 1) {
     return fail(Status::error("stitch bench takes exactly one MODEL (see --help)"));
   }
   auto seed = args->get_int("--random-inputs", 0);
-  auto threads = args->get_int("--threads", 1);
   auto warmup = args->get_int("--warmup", 3);
   auto runs = args->get_int("--runs", 10);
   auto min_s = args->get_double("--min-seconds", 0);
-  for (const Status* s :
-       {&seed.status(), &threads.status(), &warmup.status(), &runs.status(), &min_s.status()}) {
+  for (const Status* s : {&seed.status(), &warmup.status(), &runs.status(), &min_s.status()}) {
     if (!s->is_ok()) return fail(*s);
   }
   std::vector<driver::InputSpec> specs;
   for (const auto& s : args->get_all("--input")) specs.push_back(driver::parse_input_spec(s));
-  driver::EngineOptions eo{args->get("--engine", "reference"), static_cast<int>(*threads)};
-  auto session = driver::open_session(args->positionals()[0], eo, specs, *seed);
+  auto eo = engine_options(*args, kDefaultEngine);
+  if (!eo.is_ok()) return fail(eo.status());
+  auto session = driver::open_session(args->positionals()[0], *eo, specs, *seed);
   if (!session.is_ok()) return fail(session.status());
   driver::BenchOptions bo{static_cast<int>(*warmup), static_cast<int>(*runs), *min_s};
   auto r = driver::run_benchmark(*session->engine, session->input_pointers(), bo);

@@ -13,17 +13,15 @@ namespace stitch::cli {
 namespace {
 
 constexpr const char* kHelp =
-    "usage: stitch run MODEL.onnx [--engine reference] [--input [NAME=]FILE]...\n"
-    "                  [--random-inputs SEED] [--output-dir DIR] [--threads N]\n"
+    "usage: stitch run MODEL.onnx [--engine compiled|reference] [--input [NAME=]FILE]...\n"
+    "                  [--random-inputs SEED] [--output-dir DIR] [--threads N] [compiler flags]\n"
     "\n"
     "Runs MODEL once and writes each output to DIR/output_<i>.npy (graph-output order).\n"
     "  --input [NAME=]FILE   an input as NumPy .npy or ONNX TensorProto .pb; a bare FILE\n"
     "                        binds to the graph inputs in order (initializers excluded)\n"
     "  --random-inputs SEED  fill inputs not given with seeded random data\n"
     "                        (floats in [-1,1), integers in [0,10), symbolic dims = 1)\n"
-    "  --output-dir DIR      where outputs go (default: stitch_outputs)\n"
-    "  --engine E            reference (the interpreter; default)\n"
-    "  --threads N           threads for the engine (the reference engine uses 1)\n";
+    "  --output-dir DIR      where outputs go (default: stitch_outputs)\n";
 
 // "min/max/mean" of numeric outputs, the first values of strings.
 std::string summarize(const Tensor& t) {
@@ -43,22 +41,23 @@ std::string summarize(const Tensor& t) {
 }  // namespace
 
 int run_command(int argc, char** argv) {
-  auto args = Args::parse(argc, argv,
-                          {"--engine", "--input", "--random-inputs", "--output-dir", "--threads"},
-                          {"--help"});
+  std::set<std::string> value_flags = kEngineValueFlags;
+  value_flags.insert({"--input", "--random-inputs", "--output-dir"});
+  std::set<std::string> bool_flags = kEngineBoolFlags;
+  bool_flags.insert("--help");
+  auto args = Args::parse(argc, argv, value_flags, bool_flags);
   if (!args.is_ok()) return fail(args.status());
-  if (args->has("--help")) return std::fputs(kHelp, stdout), 0;
+  if (args->has("--help")) return std::printf("%s%s", kHelp, kEngineHelp), 0;
   if (args->positionals().size() != 1) {
     return fail(Status::error("stitch run takes exactly one MODEL (see --help)"));
   }
   auto seed = args->get_int("--random-inputs", -1);
-  auto threads = args->get_int("--threads", 1);
   if (!seed.is_ok()) return fail(seed.status());
-  if (!threads.is_ok()) return fail(threads.status());
+  auto eo = engine_options(*args, kDefaultEngine);
+  if (!eo.is_ok()) return fail(eo.status());
   std::vector<driver::InputSpec> specs;
   for (const auto& s : args->get_all("--input")) specs.push_back(driver::parse_input_spec(s));
-  driver::EngineOptions eo{args->get("--engine", "reference"), static_cast<int>(*threads)};
-  auto session = driver::open_session(args->positionals()[0], eo, specs, *seed);
+  auto session = driver::open_session(args->positionals()[0], *eo, specs, *seed);
   if (!session.is_ok()) return fail(session.status());
 
   auto t0 = std::chrono::steady_clock::now();

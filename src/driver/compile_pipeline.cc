@@ -30,6 +30,7 @@ std::vector<std::string> compile_stage_names() {
   std::vector<std::string> names = passes::make_default_pipeline().pass_names();
   names.push_back("passes");
   names.push_back("partition");
+  names.push_back("lower");  // printed by the compiled engine, which lowers
   return names;
 }
 

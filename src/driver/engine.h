@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "driver/compiled_model.h"
 #include "graph/graph.h"
 #include "support/tensor.h"
 
@@ -14,6 +15,8 @@ namespace stitch::driver {
 struct EngineOptions {
   std::string name = "reference";
   int threads = 1;
+  // The compiled engine's compiler settings (fusion policy, target, cache, prints, timing).
+  CompiledModelOptions compiled;
 };
 
 class Engine {
@@ -23,11 +26,16 @@ class Engine {
   // Threads the engine really uses (the reference interpreter is single-threaded).
   virtual int threads() const = 0;
   virtual Expected<std::vector<Tensor>> run(const std::vector<const Tensor*>& inputs) = 0;
+  // The compiled model behind a compiled engine (reports, profiling); nullptr otherwise.
+  virtual CompiledModel* compiled_model() { return nullptr; }
 };
 
 // The engines this build offers, for --help and errors.
 std::vector<std::string> engine_names();
-// The graph must outlive the engine.
-Expected<std::unique_ptr<Engine>> make_engine(const graph::Graph& graph, const EngineOptions& opt);
+// The graph must outlive the engine. The compiled engine optimizes `graph` in place and
+// specializes symbolic input dims to `example_inputs`.
+Expected<std::unique_ptr<Engine>> make_engine(graph::Graph& graph,
+                                              const std::vector<const Tensor*>& example_inputs,
+                                              const EngineOptions& opt);
 
 }  // namespace stitch::driver

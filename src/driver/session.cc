@@ -16,7 +16,7 @@ Expected<Session> open_session(const std::string& model_path, const EngineOption
   Session s;
   STITCH_ASSIGN_OR_RETURN(s.graph, frontend::import_onnx_file(model_path));
   STITCH_ASSIGN_OR_RETURN(s.inputs, bind_inputs(*s.graph, inputs, random_seed));
-  STITCH_ASSIGN_OR_RETURN(s.engine, make_engine(*s.graph, engine));
+  STITCH_ASSIGN_OR_RETURN(s.engine, make_engine(*s.graph, s.input_pointers(), engine));
   return s;
 }
 

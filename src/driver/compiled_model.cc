@@ -1,0 +1,200 @@
+// The in-process compiler: lowering every subgraph, one shared object for all kernels, and the
+// execution plan with its static memory plan. Part of driver/.
+#include "driver/compiled_model.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+
+#include "codegen/cpp/emit_cpp.h"
+#include "graph/op_registry.h"
+#include "kir/printer.h"
+#include "runtime/memory_plan.h"
+
+namespace stitch::driver {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// Lowers every subgraph; collects every "unsupported" error so the user sees all at once.
+Expected<std::vector<lower::LoweredKernel>> lower_all(const graph::Graph& g,
+                                                      const partition::GraphPartition& p,
+                                                      const lower::LowerOptions& options) {
+  std::vector<lower::LoweredKernel> kernels;
+  std::vector<std::string> problems;
+  for (size_t i = 0; i < p.subgraphs.size(); ++i) {
+    auto k = lower::lower_subgraph(g, p.subgraphs[i], "k" + std::to_string(i), options);
+    if (k.is_ok()) {
+      kernels.push_back(std::move(k).value());
+    } else {
+      problems.push_back(k.status().message());
+    }
+  }
+  if (problems.empty()) return kernels;
+  std::string msg =
+      str_cat("cannot compile ", problems.size(), " of ", p.subgraphs.size(), " subgraphs:");
+  for (const auto& m : problems) msg += "\n  " + m;
+  return Status::error(msg);
+}
+
+// Splits the kernels into at most `jobs` translation units so the compiler runs in parallel.
+Expected<std::vector<toolchain::TranslationUnit>> emit_units(
+    const std::vector<lower::LoweredKernel>& lowered, const toolchain::Target& target, int jobs) {
+  size_t n_units = std::max<size_t>(1, std::min<size_t>(lowered.size(), std::max(jobs, 1)));
+  std::vector<std::vector<kir::Kernel>> groups(n_units);
+  for (size_t i = 0; i < lowered.size(); ++i) groups[i % n_units].push_back(lowered[i].kernel);
+  std::vector<toolchain::TranslationUnit> units;
+  for (size_t u = 0; u < n_units; ++u) {
+    STITCH_ASSIGN_OR_RETURN(std::string src,
+                            codegen::cpp::emit_translation_unit(groups[u], target));
+    units.push_back({"kernels_" + std::to_string(u), std::move(src)});
+  }
+  return units;
+}
+
+// Builds the buffer table, steps and memory plan from the lowered kernels.
+class PlanBuilder {
+ public:
+  PlanBuilder(const graph::Graph& g, runtime::ConstantPool& constants)
+      : graph_(g), constants_(constants) {}
+
+  Expected<runtime::ExecutionPlan> build(const std::vector<lower::LoweredKernel>& lowered) {
+    for (size_t i = 0; i < graph_.inputs().size(); ++i) {
+      int32_t id =
+          add_buffer(graph_.inputs()[i], runtime::BufferRole::kInput, static_cast<int64_t>(i));
+      plan_.inputs.push_back(id);
+    }
+    for (size_t k = 0; k < graph_.outputs().size(); ++k) {
+      const graph::Value* v = graph_.outputs()[k];
+      if (!ids_.count(v) && !v->is_constant()) {
+        add_buffer(v, runtime::BufferRole::kOutput, static_cast<int64_t>(k));
+      }
+    }
+    for (size_t s = 0; s < lowered.size(); ++s) {
+      runtime::PlanStep step{codegen::cpp::kernel_symbol(lowered[s].kernel), {}};
+      for (const graph::Value* v : lowered[s].bindings) {
+        STITCH_ASSIGN_OR_RETURN(int32_t id, buffer_for(v, static_cast<int32_t>(s)));
+        step.buffers.push_back(id);
+      }
+      plan_.steps.push_back(std::move(step));
+    }
+    for (const graph::Value* v : graph_.outputs()) {
+      STITCH_ASSIGN_OR_RETURN(int32_t id, buffer_for(v, -1));
+      plan_.outputs.push_back(id);
+    }
+    STITCH_RETURN_IF_ERROR(plan_intermediates());
+    return std::move(plan_);
+  }
+
+ private:
+  int32_t add_buffer(const graph::Value* v, runtime::BufferRole role, int64_t index) {
+    runtime::PlanBuffer b{v->name(), v->dtype(), v->shape(), role, index, -1};
+    plan_.buffers.push_back(std::move(b));
+    int32_t id = static_cast<int32_t>(plan_.buffers.size() - 1);
+    ids_[v] = id;
+    return id;
+  }
+
+  // The buffer of `v`, created on first sight (constants go to the pool, anything else not yet
+  // known is an intermediate defined at `step`); records uses for lifetimes.
+  Expected<int32_t> buffer_for(const graph::Value* v, int32_t step) {
+    auto it = ids_.find(v);
+    int32_t id;
+    if (it != ids_.end()) {
+      id = it->second;
+    } else if (v->is_constant()) {
+      const Tensor& t = *v->constant();
+      STITCH_ASSIGN_OR_RETURN(
+          int32_t c, constants_.add(v->name(), t.raw_data(), static_cast<int64_t>(t.nbytes())));
+      id = add_buffer(v, runtime::BufferRole::kConstant, c);
+    } else {
+      if (!v->type().is_static()) return error("value '", v->name(), "' has no static shape");
+      id = add_buffer(v, runtime::BufferRole::kIntermediate, -1);
+      first_use_[id] = step;
+    }
+    last_use_[id] = std::max(last_use_.count(id) ? last_use_[id] : step, step);
+    return id;
+  }
+
+  Status plan_intermediates() {
+    std::vector<runtime::BufferRequest> requests;
+    std::vector<int32_t> ids;
+    for (const auto& [id, first] : first_use_) {
+      requests.push_back({plan_.buffers[id].nbytes(), 64, first, last_use_[id], {}});
+      ids.push_back(id);
+    }
+    STITCH_ASSIGN_OR_RETURN(runtime::MemoryPlan mp, runtime::plan_memory(requests));
+    for (size_t i = 0; i < ids.size(); ++i) plan_.buffers[ids[i]].arena_offset = mp.offsets[i];
+    plan_.arena_size = mp.arena_size;
+    plan_.sum_of_intermediates = mp.sum_of_sizes;
+    return Status::ok();
+  }
+
+  const graph::Graph& graph_;
+  runtime::ConstantPool& constants_;
+  runtime::ExecutionPlan plan_;
+  std::map<const graph::Value*, int32_t> ids_;
+  std::map<int32_t, int32_t> first_use_;
+  std::map<int32_t, int32_t> last_use_;
+};
+
+}  // namespace
+
+Status specialize_input_shapes(graph::Graph& graph, const std::vector<const Tensor*>& inputs) {
+  bool changed = false;
+  for (size_t i = 0; i < graph.inputs().size() && i < inputs.size(); ++i) {
+    graph::Value* v = graph.inputs()[i];
+    if (v->type().is_static() || !inputs[i]) continue;
+    v->set_type(graph::TensorType{inputs[i]->dtype(), inputs[i]->shape(), true});
+    changed = true;
+  }
+  return changed ? graph::infer_graph_types(graph) : Status::ok();
+}
+
+Expected<std::unique_ptr<CompiledModel>> CompiledModel::compile(
+    graph::Graph& graph, const std::vector<const Tensor*>& example_inputs,
+    const CompiledModelOptions& options) {
+  STITCH_RETURN_IF_ERROR(specialize_input_shapes(graph, example_inputs));
+  std::unique_ptr<CompiledModel> m(new CompiledModel());
+  STITCH_ASSIGN_OR_RETURN(CompileResult pipeline, run_compile_pipeline(graph, options.pipeline));
+  m->report_.stage_times = pipeline.stage_times;
+  auto t0 = Clock::now();
+  STITCH_ASSIGN_OR_RETURN(auto lowered, lower_all(graph, pipeline.partition, options.lower));
+  m->report_.stage_times.push_back({"lower", seconds_since(t0)});
+  if (options.pipeline.print_after.count("lower")) {
+    for (const auto& k : lowered) *options.pipeline.log << kir::to_string(k.kernel) << "\n";
+  }
+  STITCH_ASSIGN_OR_RETURN(toolchain::Toolchain tc, toolchain::Toolchain::create(options.toolchain));
+  t0 = Clock::now();
+  int jobs = options.toolchain.jobs > 0 ? options.toolchain.jobs : 2;
+  STITCH_ASSIGN_OR_RETURN(auto units, emit_units(lowered, tc.options().target, jobs));
+  m->report_.stage_times.push_back({"emit", seconds_since(t0)});
+  t0 = Clock::now();
+  STITCH_ASSIGN_OR_RETURN(toolchain::BuildResult built, tc.build(units));
+  m->report_.stage_times.push_back({"build", seconds_since(t0)});
+  m->report_.cache_hit = built.cache_hit;
+  STITCH_ASSIGN_OR_RETURN(m->library_, toolchain::SharedObject::open(built.library_path));
+  t0 = Clock::now();
+  auto constants = std::make_shared<runtime::ConstantPool>();
+  PlanBuilder builder(graph, *constants);
+  STITCH_ASSIGN_OR_RETURN(runtime::ExecutionPlan plan, builder.build(lowered));
+  constants->freeze();
+  m->report_.kernels = static_cast<int>(plan.steps.size());
+  m->report_.arena_bytes = plan.arena_size;
+  m->report_.sum_of_intermediates = plan.sum_of_intermediates;
+  const toolchain::SharedObject& lib = *m->library_;
+  auto resolve = [&lib](const std::string& symbol) -> Expected<stitch_kernel_fn> {
+    STITCH_ASSIGN_OR_RETURN(void* p, lib.symbol(symbol));
+    return reinterpret_cast<stitch_kernel_fn>(p);
+  };
+  STITCH_ASSIGN_OR_RETURN(m->executor_, runtime::Executor::create(std::move(plan), constants,
+                                                                  resolve, options.threads));
+  m->report_.stage_times.push_back({"plan", seconds_since(t0)});
+  return m;
+}
+
+}  // namespace stitch::driver

@@ -1,0 +1,268 @@
+// lower_subgraph: checks, the fusion plan (what is inlined, what an anchor's epilogue absorbs,
+// what needs a buffer), then one statement per remaining node. Part of lower/.
+//
+// ---- The plan's invariants ----
+// A value produced inside is exactly one of: inlined (no buffer; its ExprFn answers reads),
+// epilogue-fused anchor output (no buffer; its writes store the chain end instead), or
+// materialized (a buffer: output when read outside or a graph output, scratch otherwise).
+// An epilogue chain a -> v1 -> ... -> z may only read, besides the chain, values that are
+// ready when the anchor runs (ready_pos < the anchor's position), because z is written inside
+// the anchor's loops.
+#include "lower/lower_subgraph.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "lower/lower_context.h"
+#include "lower/templates/template_registry.h"
+
+namespace stitch::lower {
+namespace {
+
+bool supported_dtype(DType t) {
+  switch (t) {
+    case DType::kFloat32:
+    case DType::kFloat64:
+    case DType::kInt64:
+    case DType::kInt32:
+    case DType::kInt8:
+    case DType::kUInt8:
+    case DType::kBool:
+      return true;
+    default:
+      return false;
+  }
+}
+
+Status check_value(const graph::Value* v, const std::string& kernel_name) {
+  if (!v->type().is_static()) {
+    return error("lower ", kernel_name, ": value '", v->name(), "' has no static shape (",
+                 v->type().to_string(), "); lowering needs static shapes");
+  }
+  if (!supported_dtype(v->dtype())) {
+    return error("unsupported: dtype ", dtype_name(v->dtype()), " of value '", v->name(), "' in ",
+                 kernel_name);
+  }
+  return Status::ok();
+}
+
+Status check_subgraph(const partition::GraphSubgraph& sg, const std::string& kernel_name) {
+  for (const graph::Node* n : sg.nodes) {
+    if (find_template(n->op_type()) == nullptr || !n->domain().empty()) {
+      return error("unsupported: no lowering for ", n->op_type(), " (node '", n->name(), "')");
+    }
+    for (const graph::Value* v : n->inputs()) {
+      if (v) STITCH_RETURN_IF_ERROR(check_value(v, kernel_name));
+    }
+    for (const graph::Value* v : n->outputs()) {
+      if (v) STITCH_RETURN_IF_ERROR(check_value(v, kernel_name));
+    }
+  }
+  return Status::ok();
+}
+
+class Lowering {
+ public:
+  Lowering(const partition::GraphSubgraph& sg, std::string name, const LowerOptions& options)
+      : sg_(sg), name_(std::move(name)), options_(options) {}
+
+  Expected<LoweredKernel> run() {
+    index_nodes();
+    STITCH_RETURN_IF_ERROR(bind_injective());
+    plan_inlining();
+    if (options_.fuse_injective) {
+      for (const graph::Node* n : sg_.nodes) plan_epilogue(n);
+    }
+    bind_buffers();
+    STITCH_ASSIGN_OR_RETURN(kir::Stmt body, emit_body());
+    return finish(body);
+  }
+
+ private:
+  const OpTemplate& tmpl(const graph::Node* n) const { return *find_template(n->op_type()); }
+  bool produced_here(const graph::Value* v) const {
+    return v && v->producer() && pos_.count(v->producer());
+  }
+
+  void index_nodes() {
+    for (size_t i = 0; i < sg_.nodes.size(); ++i) pos_[sg_.nodes[i]] = static_cast<int>(i);
+    for (const graph::Value* v : sg_.outputs) outputs_.insert(v);
+  }
+
+  Status bind_injective() {
+    for (const graph::Node* n : sg_.nodes) {
+      if (!tmpl(n).injective) continue;
+      STITCH_ASSIGN_OR_RETURN(std::vector<ExprFn> fns, tmpl(n).injective(ctx_, *n));
+      STITCH_CHECK(fns.size() == n->outputs().size(), "lower: template of ", n->op_type(), " gave ",
+                   fns.size(), " outputs");
+      for (size_t k = 0; k < fns.size(); ++k) {
+        if (n->output(k)) compute_[n->output(k)] = fns[k];
+      }
+    }
+    return Status::ok();
+  }
+
+  // Injective values read by at most one consumer (any number for pure remaps) are inlined.
+  void plan_inlining() {
+    for (const auto& [v, fn] : compute_) {
+      const bool free_remap = tmpl(v->producer()).free_remap;
+      if (options_.fuse_injective && !outputs_.count(v) && (free_remap || v->users().size() <= 1)) {
+        inlined_.insert(v);
+      }
+    }
+  }
+
+  // The position after which v can be read (-1: from outside).
+  int ready_pos(const graph::Value* v) {
+    if (!produced_here(v)) return -1;
+    if (auto it = ready_.find(v); it != ready_.end()) return it->second;
+    int r = pos_.at(v->producer());
+    if (inlined_.count(v)) {
+      r = -1;
+      for (const graph::Value* in : v->producer()->inputs()) r = std::max(r, ready_pos(in));
+    }
+    ready_[v] = r;
+    return r;
+  }
+
+  // The next link of an epilogue chain after `cur`, or nullptr.
+  const graph::Node* chain_next(const graph::Value* cur, const graph::Value* a, int anchor_pos) {
+    if (outputs_.count(cur) || cur->users().empty()) return nullptr;
+    const graph::Node* next = cur->users()[0];
+    for (const graph::Node* u : cur->users()) {
+      if (u != next) return nullptr;
+    }
+    if (!pos_.count(next) || !tmpl(next).injective || !tmpl(next).elementwise) return nullptr;
+    if (next->num_outputs() != 1 || next->output(0)->shape() != a->shape()) return nullptr;
+    for (const graph::Value* in : next->inputs()) {
+      if (in && in != cur && ready_pos(in) >= anchor_pos) return nullptr;
+    }
+    return next;
+  }
+
+  void plan_epilogue(const graph::Node* anchor) {
+    if (!tmpl(anchor).anchor) return;
+    const graph::Value* a = anchor->output(0);
+    const int anchor_pos = pos_.at(anchor);
+    const graph::Value* cur = a;
+    while (const graph::Node* next = chain_next(cur, a, anchor_pos)) {
+      cur = next->output(0);
+      if (!inlined_.count(cur)) break;
+    }
+    if (cur == a) return;
+    inlined_.erase(cur);  // the chain end is stored by the anchor
+    fused_anchor_outputs_.insert(a);
+    epilogue_tails_.insert(cur->producer());
+    ready_[cur] = anchor_pos;
+    ready_[a] = anchor_pos;
+    ctx_.bind_epilogue(a, cur);
+  }
+
+  kir::Buffer make_buffer(const graph::Value* v, kir::BufferKind kind) {
+    return kir::make_buffer(identifier_of(v->name()), v->dtype(), v->shape(), kind);
+  }
+
+  void bind_buffers() {
+    for (const graph::Value* v : sg_.inputs) {
+      ctx_.bind_buffer(v, make_buffer(v, v->is_constant() ? kir::BufferKind::kConstant
+                                                          : kir::BufferKind::kInput));
+    }
+    for (const graph::Value* v : sg_.outputs) {
+      ctx_.bind_buffer(v, make_buffer(v, kir::BufferKind::kOutput));
+    }
+    for (const graph::Node* n : sg_.nodes) {
+      for (const graph::Value* v : n->outputs()) {
+        if (!v || outputs_.count(v)) continue;
+        if (inlined_.count(v)) {
+          ctx_.bind_inline(v, compute_.at(v));
+        } else if (!fused_anchor_outputs_.count(v) && !v->users().empty()) {
+          kir::Buffer b = make_buffer(v, kir::BufferKind::kScratch);
+          ctx_.bind_buffer(v, b);
+          scratch_.push_back(b);
+        }
+      }
+    }
+    for (const auto& [v, fn] : compute_) ctx_.bind_compute(v, fn);
+  }
+
+  Expected<kir::Stmt> emit_node(const graph::Node* n) {
+    if (tmpl(n).anchor) return tmpl(n).anchor(ctx_, *n);
+    std::vector<kir::Stmt> stmts;
+    for (const graph::Value* v : n->outputs()) {
+      if (!v || inlined_.count(v) || !ctx_.find_buffer(v)) continue;
+      const ExprFn& fn = compute_.at(v);
+      stmts.push_back(loop_nest(ctx_, v->shape(),
+                                [&](const Index& idx) { return ctx_.write(v, idx, fn(idx)); }));
+    }
+    return kir::seq(std::move(stmts));
+  }
+
+  Expected<kir::Stmt> emit_body() {
+    std::vector<kir::Stmt> stmts;
+    for (const graph::Node* n : sg_.nodes) {
+      if (epilogue_tails_.count(n)) continue;
+      STITCH_ASSIGN_OR_RETURN(kir::Stmt s, emit_node(n));
+      stmts.push_back(s);
+    }
+    kir::Stmt body = kir::seq(std::move(stmts));
+    for (size_t i = scratch_.size(); i-- > 0;) body = kir::allocate(scratch_[i], body);
+    return body;
+  }
+
+  LoweredKernel finish(const kir::Stmt& body) {
+    LoweredKernel out;
+    std::vector<kir::Buffer> params;
+    for (graph::Value* v : sg_.inputs) {
+      if (!ctx_.loaded().count(v)) continue;  // e.g. a Reshape's shape: read at compile time
+      params.push_back(*ctx_.find_buffer(v));
+      out.bindings.push_back(v);
+    }
+    for (graph::Value* v : sg_.outputs) {
+      params.push_back(*ctx_.find_buffer(v));
+      out.bindings.push_back(v);
+    }
+    out.kernel = kir::make_kernel(name_, std::move(params), {}, body);
+    return out;
+  }
+
+  const partition::GraphSubgraph& sg_;
+  std::string name_;
+  LowerOptions options_;
+  LowerContext ctx_;
+  std::map<const graph::Node*, int> pos_;
+  std::set<const graph::Value*> outputs_;
+  std::map<const graph::Value*, ExprFn> compute_;
+  std::set<const graph::Value*> inlined_;
+  std::set<const graph::Value*> fused_anchor_outputs_;
+  std::set<const graph::Node*> epilogue_tails_;
+  std::map<const graph::Value*, int> ready_;
+  std::vector<kir::Buffer> scratch_;
+};
+
+}  // namespace
+
+std::string identifier_of(const std::string& name) {
+  std::string id;
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (ok) {
+      id += c;
+    } else if (!id.empty() && id.back() != '_') {
+      id += '_';
+    }
+  }
+  while (!id.empty() && id.back() == '_') id.pop_back();
+  if (id.empty() || (id[0] >= '0' && id[0] <= '9')) id = "v" + id;
+  return id;
+}
+
+Expected<LoweredKernel> lower_subgraph(const graph::Graph& g, const partition::GraphSubgraph& sg,
+                                       const std::string& kernel_name,
+                                       const LowerOptions& options) {
+  (void)g;  // the subgraph's nodes and values carry everything lowering needs
+  STITCH_RETURN_IF_ERROR(check_subgraph(sg, kernel_name));
+  return Lowering(sg, kernel_name, options).run();
+}
+
+}  // namespace stitch::lower

@@ -44,5 +44,6 @@ int fail(const Status& s);
 int run_command(int argc, char** argv);
 int bench_command(int argc, char** argv);
 int info_command(int argc, char** argv);
+int check_command(int argc, char** argv);
 
 }  // namespace stitch::cli

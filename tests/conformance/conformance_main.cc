@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "driver/engine.h"
 #include "frontend/onnx/onnx_importer.h"
 #include "reference/interpreter.h"
 #include "support/compare.h"
@@ -36,7 +37,11 @@ struct Options {
   std::string known_bad_file;
   bool verbose = false;
   int timeout_s = 120;
+  std::string engine = "reference";
+  std::string cache_dir;  // compiled engine: kernel cache
 };
+
+Options g_options;
 
 enum class Outcome { kPass, kFail, kUnsupported };
 
@@ -68,8 +73,9 @@ Tensor bfloat16_from_uint16_bits(Tensor t) {
   return out;
 }
 
-Result run_data_set(const graph::Graph& g, const reference::Interpreter& interp,
-                    const fs::path& set_dir) {
+std::unique_ptr<driver::Engine> g_engine;  // built on the first data set's inputs
+
+Result run_data_set(graph::Graph& g, const fs::path& set_dir) {
   std::vector<Tensor> inputs;
   for (const auto& f : sorted_files(set_dir, "input_")) {
     auto t = frontend::load_tensor_proto_file(f);
@@ -83,7 +89,15 @@ Result run_data_set(const graph::Graph& g, const reference::Interpreter& interp,
   }
   std::vector<const Tensor*> ptrs;
   for (const auto& t : inputs) ptrs.push_back(&t);
-  auto outs = interp.run(ptrs);
+  if (!g_engine) {
+    driver::EngineOptions eo;
+    eo.name = g_options.engine;
+    eo.compiled.toolchain.cache_dir = g_options.cache_dir;
+    auto e = driver::make_engine(g, ptrs, eo);
+    if (!e.is_ok()) return classify_error(e.status());
+    g_engine = std::move(e).value();
+  }
+  auto outs = g_engine->run(ptrs);
   if (!outs.is_ok()) return classify_error(outs.status());
   std::vector<std::string> expected_files = sorted_files(set_dir, "output_");
   if (expected_files.size() != outs->size()) {
@@ -105,13 +119,11 @@ Result run_data_set(const graph::Graph& g, const reference::Interpreter& interp,
 Result run_case(const fs::path& dir) {
   auto g = frontend::import_onnx_file((dir / "model.onnx").string());
   if (!g.is_ok()) return classify_error(g.status());
-  auto interp = reference::Interpreter::create(**g);
-  if (!interp.is_ok()) return classify_error(interp.status());
   int sets = 0;
   for (int i = 0;; ++i) {
     fs::path set_dir = dir / ("test_data_set_" + std::to_string(i));
     if (!fs::exists(set_dir)) break;
-    Result r = run_data_set(**g, **interp, set_dir);
+    Result r = run_data_set(**g, set_dir);
     if (r.outcome != Outcome::kPass) return r;
     ++sets;
   }
@@ -169,7 +181,9 @@ std::map<std::string, std::string> read_list(const std::string& path) {
 void usage() {
   std::cout << "usage: stitch_conformance [--data-dir DIR] [--filter SUBSTRING] [-v]\n"
                "         [--expect FILE] [--known-bad FILE] [--write-passing FILE] [--timeout S]\n"
-               "Runs ONNX backend node tests through the reference interpreter.\n"
+               "         [--engine reference|compiled] [--cache-dir DIR]\n"
+               "Runs ONNX backend node tests through an engine (default: the reference\n"
+               "interpreter; compiled: stitch's compiler, kernels cached in --cache-dir).\n"
                "--expect FILE   fail (exit 1) if a case listed in FILE does not pass, or if\n"
                "                any case gives a wrong answer instead of 'unsupported'\n"
                "--known-bad FILE  cases whose upstream test data contradict the spec: still run,\n"
@@ -197,11 +211,16 @@ int main(int argc, char** argv) {
       opt.timeout_s = std::atoi(next().c_str());
     else if (a == "-v")
       opt.verbose = true;
+    else if (a == "--engine")
+      opt.engine = next();
+    else if (a == "--cache-dir")
+      opt.cache_dir = next();
     else {
       usage();
       return a == "--help" || a == "-h" ? 0 : 2;
     }
   }
+  g_options = opt;
   if (!fs::is_directory(opt.data_dir)) {
     std::cerr << "error: no test data at " << opt.data_dir
               << " (apt-get install libonnx-testdata)\n";

@@ -126,8 +126,31 @@ class CliTest(unittest.TestCase):
         self.expect_error(run("info", model, "--print-after", "nope"), "unknown stage 'nope'")
         self.expect_error(run("info", model, "--fusion", "maximal"), "unknown fusion policy")
 
+    def test_compiled_engine_matches_reference(self):
+        cache = os.path.join(self.out, "cache")
+        r = run("run", f"{MLP}/model.onnx", "--engine", "compiled", "--cache-dir", cache,
+                "--input", f"{MLP}/input_0.npy", "--output-dir", self.out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("engine compiled", r.stdout)
+        got = np.load(os.path.join(self.out, "output_0.npy"))
+        self.assertLessEqual(rel_l2(got, np.load(f"{MLP}/output_0.npy")), 1e-4)
+        r = run("check", f"{MODELS}/tiny_resnet/model.onnx", "--fusion", "single",
+                "--cache-dir", cache)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("compiled matches reference", r.stdout)
+        r = run("bench", f"{MLP}/model.onnx", "--engine", "compiled", "--cache-dir", cache,
+                "--threads", "2", "--runs", "3")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        last = json.loads(r.stdout.strip().splitlines()[-1])
+        self.assertEqual((last["engine"], last["threads"]), ("compiled", 2))
+
+    def test_compiler_missing(self):
+        r = run("run", f"{MLP}/model.onnx", "--engine", "compiled", "--no-cache",
+                "--cxx", "/nonexistent/g++", "--random-inputs", "0")
+        self.expect_error(r, "/nonexistent/g++")
+
     def test_help(self):
-        for cmd in ("run", "bench", "info"):
+        for cmd in ("run", "bench", "info", "check"):
             r = run(cmd, "--help")
             self.assertEqual(r.returncode, 0)
             self.assertIn("usage: stitch " + cmd, r.stdout)

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <map>
 
 #include "codegen/cpp/emit_cpp.h"
@@ -142,6 +143,22 @@ class PlanBuilder {
   std::map<int32_t, int32_t> last_use_;
 };
 
+// The stages after the pipeline's own (which it printed), then the plan's numbers.
+void print_report(const CompileReport& r, size_t already_printed, std::ostream& log) {
+  char buf[200];
+  for (size_t i = already_printed; i < r.stage_times.size(); ++i) {
+    std::snprintf(buf, sizeof buf, "time %-28s %9.3f ms\n", r.stage_times[i].stage.c_str(),
+                  r.stage_times[i].seconds * 1e3);
+    log << buf;
+  }
+  std::snprintf(buf, sizeof buf,
+                "kernels: %d%s; arena %.3f MB for %.3f MB of intermediates (%.1f%%)\n", r.kernels,
+                r.cache_hit ? " (from the cache)" : "", r.arena_bytes / 1e6,
+                r.sum_of_intermediates / 1e6,
+                r.sum_of_intermediates ? 100.0 * r.arena_bytes / r.sum_of_intermediates : 0.0);
+  log << buf;
+}
+
 }  // namespace
 
 Status specialize_input_shapes(graph::Graph& graph, const std::vector<const Tensor*>& inputs) {
@@ -194,6 +211,8 @@ Expected<std::unique_ptr<CompiledModel>> CompiledModel::compile(
   STITCH_ASSIGN_OR_RETURN(m->executor_, runtime::Executor::create(std::move(plan), constants,
                                                                   resolve, options.threads));
   m->report_.stage_times.push_back({"plan", seconds_since(t0)});
+  if (options.pipeline.time_stages)
+    print_report(m->report_, pipeline.stage_times.size(), *options.pipeline.log);
   return m;
 }
 

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "driver/profile_trace.h"
+
 namespace stitch::cli {
 
 Expected<Args> Args::parse(int argc, char** argv, const std::set<std::string>& value_flags,
@@ -67,8 +69,9 @@ Expected<double> Args::get_double(const std::string& flag, double fallback) cons
   return x;
 }
 
-const std::set<std::string> kEngineValueFlags = {
-    "--engine", "--threads", "--fusion", "--target", "--cxx", "--cache-dir", "--print-after"};
+const std::set<std::string> kEngineValueFlags = {"--engine",      "--threads", "--fusion",
+                                                 "--target",      "--cxx",     "--cache-dir",
+                                                 "--print-after", "--profile"};
 const std::set<std::string> kEngineBoolFlags = {"--time-stages", "--no-cache"};
 const char* const kEngineHelp =
     "  --engine E            compiled (native code) or reference (the interpreter)\n"
@@ -79,7 +82,9 @@ const char* const kEngineHelp =
     "  --cache-dir DIR       compiled: kernel cache (default: $XDG_CACHE_HOME/stitch or\n"
     "                        ~/.cache/stitch); --no-cache compiles every time\n"
     "  --print-after STAGE   compiled: print the IR after a pass, passes, partition or lower\n"
-    "  --time-stages         compiled: print the time of every compiler stage\n";
+    "  --time-stages         compiled: print the time of every compiler stage\n"
+    "  --profile FILE        compiled: write per-kernel times of the (last) run as a\n"
+    "                        Chrome-trace JSON (chrome://tracing, ui.perfetto.dev)\n";
 
 namespace {
 std::string env_or(const char* name, const std::string& fallback) {
@@ -108,6 +113,19 @@ Expected<driver::EngineOptions> engine_options(const Args& args,
   co.pipeline.time_stages = args.has("--time-stages");
   co.pipeline.log = &std::cout;
   return eo;
+}
+
+Status start_profile(const Args& args, driver::Engine& engine) {
+  if (!args.has("--profile")) return Status::ok();
+  driver::CompiledModel* m = engine.compiled_model();
+  if (!m) return error("--profile needs --engine compiled");
+  m->executor().set_profiling(true);
+  return Status::ok();
+}
+
+Status finish_profile(const Args& args, driver::Engine& engine) {
+  if (!args.has("--profile")) return Status::ok();
+  return driver::write_chrome_trace(engine.compiled_model()->executor(), args.get("--profile"));
 }
 
 int fail(const Status& s) {

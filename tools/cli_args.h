@@ -38,6 +38,10 @@ extern const std::set<std::string> kEngineBoolFlags;   // --time-stages --no-cac
 extern const char* const kEngineHelp;
 Expected<driver::EngineOptions> engine_options(const Args& args, const std::string& default_engine);
 
+// --profile FILE: turn per-kernel timing on before running, write the trace after.
+Status start_profile(const Args& args, driver::Engine& engine);
+Status finish_profile(const Args& args, driver::Engine& engine);
+
 // Prints "stitch: error: <message>" to stderr and returns exit code 1.
 int fail(const Status& s);
 

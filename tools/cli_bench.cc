@@ -5,6 +5,7 @@
 
 #include "cli_args.h"
 #include "driver/benchmark.h"
+#include "driver/profile_trace.h"
 #include "driver/session.h"
 
 namespace stitch::cli {
@@ -58,9 +59,11 @@ int bench_command(int argc, char** argv) {
   if (!eo.is_ok()) return fail(eo.status());
   auto session = driver::open_session(args->positionals()[0], *eo, specs, *seed);
   if (!session.is_ok()) return fail(session.status());
+  if (Status s = start_profile(*args, *session->engine); !s.is_ok()) return fail(s);
   driver::BenchOptions bo{static_cast<int>(*warmup), static_cast<int>(*runs), *min_s};
   auto r = driver::run_benchmark(*session->engine, session->input_pointers(), bo);
   if (!r.is_ok()) return fail(r.status());
+  if (Status s = finish_profile(*args, *session->engine); !s.is_ok()) return fail(s);
   std::printf("%s: %zu runs, median %.3f ms, min %.3f ms, p90 %.3f ms (engine %s, %d thread(s))\n",
               args->positionals()[0].c_str(), r->times_ms.size(), r->median_ms, r->min_ms,
               r->p90_ms, session->engine->name().c_str(), session->engine->threads());

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "cli_args.h"
+#include "driver/profile_trace.h"
 #include "driver/session.h"
 #include "support/npy.h"
 
@@ -59,12 +60,14 @@ int run_command(int argc, char** argv) {
   for (const auto& s : args->get_all("--input")) specs.push_back(driver::parse_input_spec(s));
   auto session = driver::open_session(args->positionals()[0], *eo, specs, *seed);
   if (!session.is_ok()) return fail(session.status());
+  if (Status s = start_profile(*args, *session->engine); !s.is_ok()) return fail(s);
 
   auto t0 = std::chrono::steady_clock::now();
   auto outs = session->engine->run(session->input_pointers());
   double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   if (!outs.is_ok()) return fail(outs.status());
+  if (Status s = finish_profile(*args, *session->engine); !s.is_ok()) return fail(s);
 
   std::string dir = args->get("--output-dir", "stitch_outputs");
   std::error_code ec;

@@ -143,6 +143,14 @@ class CliTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         last = json.loads(r.stdout.strip().splitlines()[-1])
         self.assertEqual((last["engine"], last["threads"]), ("compiled", 2))
+        trace = os.path.join(self.out, "trace.json")
+        r = run("run", f"{MODELS}/tiny_resnet/model.onnx", "--engine", "compiled", "--fusion",
+                "single", "--cache-dir", cache, "--random-inputs", "0", "--output-dir", self.out,
+                "--profile", trace)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        events = json.load(open(trace))["traceEvents"]
+        self.assertGreater(len(events), 1)
+        self.assertTrue(all(e["ph"] == "X" and e["dur"] >= 0 for e in events))
 
     def test_compiler_missing(self):
         r = run("run", f"{MLP}/model.onnx", "--engine", "compiled", "--no-cache",

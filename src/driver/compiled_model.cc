@@ -161,6 +161,22 @@ void print_report(const CompileReport& r, size_t already_printed, std::ostream& 
 
 }  // namespace
 
+// A graph the passes folded completely (every output a constant or an input) needs no code.
+Expected<std::unique_ptr<CompiledModel>> CompiledModel::finish_without_kernels(
+    std::unique_ptr<CompiledModel> m, const graph::Graph& graph,
+    const CompiledModelOptions& options) {
+  auto constants = std::make_shared<runtime::ConstantPool>();
+  PlanBuilder builder(graph, *constants);
+  STITCH_ASSIGN_OR_RETURN(runtime::ExecutionPlan plan, builder.build({}));
+  constants->freeze();
+  auto no_kernels = [](const std::string& symbol) -> Expected<stitch_kernel_fn> {
+    return error("internal: kernel ", symbol, " requested from a model without kernels");
+  };
+  STITCH_ASSIGN_OR_RETURN(m->executor_, runtime::Executor::create(std::move(plan), constants,
+                                                                  no_kernels, options.threads));
+  return m;
+}
+
 Status specialize_input_shapes(graph::Graph& graph, const std::vector<const Tensor*>& inputs) {
   bool changed = false;
   for (size_t i = 0; i < graph.inputs().size() && i < inputs.size(); ++i) {
@@ -186,6 +202,7 @@ Expected<std::unique_ptr<CompiledModel>> CompiledModel::compile(
     for (const auto& k : lowered) *options.pipeline.log << kir::to_string(k.kernel) << "\n";
   }
   STITCH_ASSIGN_OR_RETURN(toolchain::Toolchain tc, toolchain::Toolchain::create(options.toolchain));
+  if (lowered.empty()) return finish_without_kernels(std::move(m), graph, options);
   t0 = Clock::now();
   int jobs = options.toolchain.jobs > 0 ? options.toolchain.jobs : 2;
   STITCH_ASSIGN_OR_RETURN(auto units, emit_units(lowered, tc.options().target, jobs));

@@ -48,6 +48,9 @@ class CompiledModel {
 
  private:
   CompiledModel() = default;
+  static Expected<std::unique_ptr<CompiledModel>> finish_without_kernels(
+      std::unique_ptr<CompiledModel> m, const graph::Graph& graph,
+      const CompiledModelOptions& options);
   std::optional<toolchain::SharedObject> library_;  // set once built; outlives the executor
   std::unique_ptr<runtime::Executor> executor_;
   CompileReport report_;

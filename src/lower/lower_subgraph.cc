@@ -37,8 +37,11 @@ bool supported_dtype(DType t) {
 
 Status check_value(const graph::Value* v, const std::string& kernel_name) {
   if (!v->type().is_static()) {
-    return error("lower ", kernel_name, ": value '", v->name(), "' has no static shape (",
-                 v->type().to_string(), "); lowering needs static shapes");
+    // Input shapes are specialized before compiling, so what is left depends on input *data*
+    // (a Reshape whose shape is a graph input, NonZero…): code is generated per shape.
+    return error("unsupported: value '", v->name(), "' has a data-dependent shape (",
+                 v->type().to_string(), "); compiled code needs shapes known at compile time (in ",
+                 kernel_name, ")");
   }
   if (!supported_dtype(v->dtype())) {
     return error("unsupported: dtype ", dtype_name(v->dtype()), " of value '", v->name(), "' in ",

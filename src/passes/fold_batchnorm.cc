@@ -92,20 +92,7 @@ bool fold_one(Graph& g, Node* n, const PinnedNames& pinned) {
 }
 
 Expected<bool> FoldBatchNorm::run(Graph& graph) {
-  PinnedNames pinned = names_read_by_subgraphs(graph);
-  bool changed = false;
-  // Each fold removes nodes other than the one at hand, so rescan after every fold.
-  for (bool again = true; again;) {
-    again = false;
-    for (Node* n : graph.nodes()) {
-      if (fold_one(graph, n, pinned)) {
-        again = changed = true;
-        break;
-      }
-    }
-  }
-  if (changed) STITCH_RETURN_IF_ERROR(finish_edits(graph));
-  return changed;
+  return rewrite_nodes_until_fixed_point(graph, fold_one);
 }
 
 }  // namespace

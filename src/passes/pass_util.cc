@@ -256,4 +256,20 @@ bool is_nondeterministic(const Node& n) {
   return !n.domain().empty() || kOps.count(n.op_type()) != 0;
 }
 
+Expected<bool> rewrite_nodes_until_fixed_point(graph::Graph& g, NodeRewrite rewrite) {
+  PinnedNames pinned = names_read_by_subgraphs(g);
+  bool changed = false;
+  for (bool again = true; again;) {
+    again = false;
+    for (graph::Node* n : g.nodes()) {
+      if (rewrite(g, n, pinned)) {
+        again = changed = true;
+        break;
+      }
+    }
+  }
+  if (changed) STITCH_RETURN_IF_ERROR(finish_edits(g));
+  return changed;
+}
+
 }  // namespace stitch::passes

@@ -58,6 +58,11 @@ void replace_constant_input(graph::Graph& g, graph::Node* user, int input_index,
 // reads them by name). Every pass calls it after editing.
 Status finish_edits(graph::Graph& g);
 
+// Applies `rewrite` to nodes until no node changes: a rewrite may remove nodes other than the
+// one at hand, so the scan restarts after every change. Calls finish_edits if anything changed.
+using NodeRewrite = bool (*)(graph::Graph&, graph::Node*, const PinnedNames&);
+Expected<bool> rewrite_nodes_until_fixed_point(graph::Graph& g, NodeRewrite rewrite);
+
 // Checks the graph's invariants: use-lists match node inputs, producers match node outputs,
 // nodes are in topological order, graph outputs are defined. For tests and the pipeline's
 // verify option; the error names the first broken value or node.

@@ -115,6 +115,14 @@ Expected<driver::EngineOptions> engine_options(const Args& args,
   return eo;
 }
 
+Expected<Args> parse_engine_command(int argc, char** argv, std::set<std::string> value_flags) {
+  value_flags.insert(kEngineValueFlags.begin(), kEngineValueFlags.end());
+  value_flags.insert({"--input", "--random-inputs"});
+  std::set<std::string> bool_flags = kEngineBoolFlags;
+  bool_flags.insert("--help");
+  return Args::parse(argc, argv, value_flags, bool_flags);
+}
+
 Status start_profile(const Args& args, driver::Engine& engine) {
   if (!args.has("--profile")) return Status::ok();
   driver::CompiledModel* m = engine.compiled_model();

@@ -37,6 +37,9 @@ extern const std::set<std::string> kEngineValueFlags;  // --engine --threads --f
 extern const std::set<std::string> kEngineBoolFlags;   // --time-stages --no-cache
 extern const char* const kEngineHelp;
 Expected<driver::EngineOptions> engine_options(const Args& args, const std::string& default_engine);
+// Parses a command that builds an engine and binds inputs: the engine flags, --input,
+// --random-inputs, --help, plus the command's own value flags.
+Expected<Args> parse_engine_command(int argc, char** argv, std::set<std::string> value_flags);
 
 // --profile FILE: turn per-kernel timing on before running, write the trace after.
 Status start_profile(const Args& args, driver::Engine& engine);

@@ -36,11 +36,7 @@ std::string json_escape(const std::string& s) {
 }  // namespace
 
 int bench_command(int argc, char** argv) {
-  std::set<std::string> value_flags = kEngineValueFlags;
-  value_flags.insert({"--input", "--random-inputs", "--warmup", "--runs", "--min-seconds"});
-  std::set<std::string> bool_flags = kEngineBoolFlags;
-  bool_flags.insert("--help");
-  auto args = Args::parse(argc, argv, value_flags, bool_flags);
+  auto args = parse_engine_command(argc, argv, {"--warmup", "--runs", "--min-seconds"});
   if (!args.is_ok()) return fail(args.status());
   if (args->has("--help")) return std::printf("%s%s", kHelp, kEngineHelp), 0;
   if (args->positionals().size() != 1) {

@@ -21,11 +21,7 @@ constexpr const char* kHelp =
 }  // namespace
 
 int check_command(int argc, char** argv) {
-  std::set<std::string> value_flags = kEngineValueFlags;
-  value_flags.insert({"--input", "--random-inputs", "--tolerance"});
-  std::set<std::string> bool_flags = kEngineBoolFlags;
-  bool_flags.insert("--help");
-  auto args = Args::parse(argc, argv, value_flags, bool_flags);
+  auto args = parse_engine_command(argc, argv, {"--tolerance"});
   if (!args.is_ok()) return fail(args.status());
   if (args->has("--help")) return std::printf("%s%s", kHelp, kEngineHelp), 0;
   if (args->positionals().size() != 1) {

@@ -42,11 +42,7 @@ std::string summarize(const Tensor& t) {
 }  // namespace
 
 int run_command(int argc, char** argv) {
-  std::set<std::string> value_flags = kEngineValueFlags;
-  value_flags.insert({"--input", "--random-inputs", "--output-dir"});
-  std::set<std::string> bool_flags = kEngineBoolFlags;
-  bool_flags.insert("--help");
-  auto args = Args::parse(argc, argv, value_flags, bool_flags);
+  auto args = parse_engine_command(argc, argv, {"--output-dir"});
   if (!args.is_ok()) return fail(args.status());
   if (args->has("--help")) return std::printf("%s%s", kHelp, kEngineHelp), 0;
   if (args->positionals().size() != 1) {

@@ -12,8 +12,11 @@ WindowTap window_tap(const graph::nn::WindowGeometry& g, const Shape& in_spatial
   for (size_t d = 0; d < in_spatial.size(); ++d) {
     kir::Expr p = o[d] * g.strides[d] - g.pads_begin[d] + k[d] * g.dilations[d];
     tap.pos.push_back(clamp_index(p, in_spatial[d]));
-    // A tap that can never leave the input (no padding on this dim) needs no check.
-    if (g.pads_begin[d] != 0 || g.pads_end[d] != 0) {
+    // A tap that can never leave the input needs no check: no padding before, and the last
+    // window ends inside (ceil_mode can make it run past the end even without padding).
+    int64_t last_tap =
+        (g.output[d] - 1) * g.strides[d] - g.pads_begin[d] + (g.kernel[d] - 1) * g.dilations[d];
+    if (g.pads_begin[d] != 0 || last_tap >= in_spatial[d]) {
       tap.inside = kir::logical_and(
           tap.inside,
           kir::logical_and(kir::ge(p, index_const(0)), kir::lt(p, index_const(in_spatial[d]))));

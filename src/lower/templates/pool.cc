@@ -15,11 +15,6 @@ Expected<kir::Stmt> lower_pool(LowerContext& ctx, const graph::Node& n) {
   if (indices && (!indices->users().empty() || indices->is_graph_output())) {
     return unsupported(n, "MaxPool indices output");
   }
-  if (!is_max && n.attr_int("ceil_mode", 0) != 0 && n.attr_int("count_include_pad", 0) == 0) {
-    // The divisor of windows that run past the end differs from the reference here; until the
-    // tap count is fixed this case must not give wrong answers.
-    return unsupported(n, "AveragePool with ceil_mode=1 and count_include_pad=0");
-  }
   const graph::Value* x = n.input(0);
   const graph::Value* out = n.output(0);
   const Shape in_spatial = graph::nn::spatial_dims(x->shape());

@@ -16,5 +16,14 @@ echo
 echo "== stitch run (reference interpreter)"
 build/tools/stitch run "$model/model.onnx" --input "$model/input_0.npy" --output-dir out/tiny_resnet
 echo
-echo "== stitch bench"
+echo "== stitch run --engine compiled (passes, partition, lowering, C++, system compiler)"
+build/tools/stitch run "$model/model.onnx" --input "$model/input_0.npy" --engine compiled \
+  --output-dir out/tiny_resnet_compiled --time-stages
+echo
+echo "== stitch check (compiled vs reference interpreter)"
+build/tools/stitch check "$model/model.onnx" --input "$model/input_0.npy"
+echo
+echo "== stitch bench (reference, then compiled)"
 build/tools/stitch bench "$model/model.onnx" --input "$model/input_0.npy" --warmup 3 --runs 20
+build/tools/stitch bench "$model/model.onnx" --input "$model/input_0.npy" --warmup 3 --runs 20 \
+  --engine compiled

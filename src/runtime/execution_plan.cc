@@ -70,6 +70,12 @@ Status validate_execution_plan(const ExecutionPlan& plan, int64_t num_constants)
       return error("a graph output refers to a bad buffer");
     }
   }
+  for (const auto& g : plan.input_value_guards) {
+    if (g.input < 0 || g.input >= static_cast<int32_t>(plan.inputs.size()) ||
+        static_cast<int64_t>(g.value.size()) != plan.buffers[plan.inputs[g.input]].nbytes()) {
+      return error("an input value guard refers to a bad input");
+    }
+  }
   return Status::ok();
 }
 

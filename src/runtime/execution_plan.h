@@ -3,6 +3,7 @@
 // the driver builds it from lowered subgraphs, the artifact stores it, the executor runs it.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -35,6 +36,14 @@ struct PlanStep {
   std::vector<int32_t> buffers;  // indices into ExecutionPlan::buffers, the kernel's parameters
 };
 
+// An input whose *value* the compiler specialized on (a Reshape's target shape, a Resize's
+// scales given as a graph input): code was generated for exactly these bytes, so a run with
+// other values is refused instead of computing with the wrong shapes.
+struct InputValueGuard {
+  int32_t input = -1;            // graph input index
+  std::vector<std::byte> value;  // the bytes it must hold
+};
+
 struct ExecutionPlan {
   std::vector<PlanBuffer> buffers;
   std::vector<PlanStep> steps;
@@ -42,6 +51,7 @@ struct ExecutionPlan {
   // input buffer too (a graph that returns one unchanged); it is then copied.
   std::vector<int32_t> inputs;
   std::vector<int32_t> outputs;
+  std::vector<InputValueGuard> input_value_guards;
   int64_t arena_size = 0;
   int64_t sum_of_intermediates = 0;  // bytes the intermediates would take without reuse
 };

@@ -18,6 +18,16 @@ const OpTemplate* find_template(const std::string& op_type) {
     register_reduce_templates(t);
     register_softmax_templates(t);
     register_norm_templates(t);
+    register_index_templates(t);
+    register_loss_templates(t);
+    register_resize_templates(t);
+    register_conv_transpose_templates(t);
+    register_nn_misc_templates(t);
+    register_quantize_templates(t);
+    register_recurrent_templates(t);
+    register_signal_templates(t);
+    register_training_templates(t);
+    register_blocked_layout_templates(t);
     std::map<std::string, OpTemplate> m;
     for (auto& [name, tmpl] : t) {
       STITCH_CHECK(!m.count(name), "lower: two templates for ", name);

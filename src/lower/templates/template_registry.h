@@ -47,6 +47,16 @@ void register_pool_templates(TemplateTable& t);
 void register_reduce_templates(TemplateTable& t);
 void register_softmax_templates(TemplateTable& t);
 void register_norm_templates(TemplateTable& t);
+void register_index_templates(TemplateTable& t);
+void register_loss_templates(TemplateTable& t);
+void register_resize_templates(TemplateTable& t);
+void register_conv_transpose_templates(TemplateTable& t);
+void register_nn_misc_templates(TemplateTable& t);
+void register_quantize_templates(TemplateTable& t);
+void register_recurrent_templates(TemplateTable& t);
+void register_signal_templates(TemplateTable& t);
+void register_training_templates(TemplateTable& t);
+void register_blocked_layout_templates(TemplateTable& t);
 
 // ---- Helpers templates share ----
 // The constant data of input i, or an error naming the node when it is not a constant.

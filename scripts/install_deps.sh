@@ -3,6 +3,8 @@
 # packages already present are skipped by apt. Run as root (or with sudo available).
 #   scripts/install_deps.sh          build + test dependencies
 #   scripts/install_deps.sh --models also what scripts/make_test_models.sh needs (torch)
+#   scripts/install_deps.sh --bench  also what bench/ needs: torch for its models and the PyTorch
+#                                    peer, OpenBLAS and oneDNN for its GEMM benchmark
 set -euo pipefail
 
 packages=(
@@ -13,9 +15,14 @@ packages=(
   python3 python3-numpy                           # test helpers
   clang libclang-rt-14-dev clang-format           # libFuzzer + sanitizers; formatting check
 )
-if [[ "${1:-}" == "--models" ]]; then
-  packages+=(python3-torch python3-torchvision python3-onnx python3-venv)
-fi
+models=(python3-torch python3-torchvision python3-onnx python3-venv)
+for arg in "$@"; do
+  case "$arg" in
+    --models) packages+=("${models[@]}") ;;
+    --bench) packages+=("${models[@]}" libopenblas-dev libdnnl-dev) ;;
+    *) echo "install_deps: unknown option $arg (known: --models, --bench)" >&2; exit 1 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

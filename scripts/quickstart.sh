@@ -13,17 +13,23 @@ echo
 echo "== stitch info $model/model.onnx"
 build/tools/stitch info "$model/model.onnx"
 echo
-echo "== stitch run (reference interpreter)"
-build/tools/stitch run "$model/model.onnx" --input "$model/input_0.npy" --output-dir out/tiny_resnet
+echo "== stitch run (compiled: passes, layouts, partition, lowering, C++, system compiler)"
+build/tools/stitch run "$model/model.onnx" --input "$model/input_0.npy" \
+  --output-dir out/tiny_resnet --time-stages
 echo
-echo "== stitch run --engine compiled (passes, partition, lowering, C++, system compiler)"
-build/tools/stitch run "$model/model.onnx" --input "$model/input_0.npy" --engine compiled \
-  --output-dir out/tiny_resnet_compiled --time-stages
+echo "== stitch run --engine reference (the interpreter)"
+build/tools/stitch run "$model/model.onnx" --input "$model/input_0.npy" --engine reference \
+  --output-dir out/tiny_resnet_reference
 echo
 echo "== stitch check (compiled vs reference interpreter)"
 build/tools/stitch check "$model/model.onnx" --input "$model/input_0.npy"
 echo
-echo "== stitch bench (reference, then compiled)"
+echo "== stitch compile -o out/tiny_resnet.stitch, then run the artifact"
+build/tools/stitch compile "$model/model.onnx" --input "$model/input_0.npy" -o out/tiny_resnet.stitch
+build/tools/stitch run out/tiny_resnet.stitch --input "$model/input_0.npy" \
+  --output-dir out/tiny_resnet_artifact
+echo
+echo "== stitch bench (compiled, then reference)"
 build/tools/stitch bench "$model/model.onnx" --input "$model/input_0.npy" --warmup 3 --runs 20
 build/tools/stitch bench "$model/model.onnx" --input "$model/input_0.npy" --warmup 3 --runs 20 \
-  --engine compiled
+  --engine reference

@@ -74,7 +74,8 @@ const std::set<std::string> kEngineValueFlags = {"--engine",      "--threads", "
                                                  "--print-after", "--profile"};
 const std::set<std::string> kEngineBoolFlags = {"--time-stages", "--no-cache"};
 const char* const kEngineHelp =
-    "  --engine E            compiled (native code) or reference (the interpreter)\n"
+    "  --engine E            compiled (native code; the default) or reference (the\n"
+    "                        interpreter)\n"
     "  --threads N           threads for the engine (the reference engine uses 1)\n"
     "  --fusion P            compiled: partition policy none, single or arbitrary (default)\n"
     "  --target T            compiled: host (default), x86-64, x86-64-avx2, x86-64-avx512\n"
@@ -84,7 +85,9 @@ const char* const kEngineHelp =
     "  --print-after STAGE   compiled: print the IR after a pass, passes, partition or lower\n"
     "  --time-stages         compiled: print the time of every compiler stage\n"
     "  --profile FILE        compiled: write per-kernel times of the (last) run as a\n"
-    "                        Chrome-trace JSON (chrome://tracing, ui.perfetto.dev)\n";
+    "                        Chrome-trace JSON (chrome://tracing, ui.perfetto.dev)\n"
+    "MODEL may also be an artifact directory from `stitch compile`: it runs its compiled\n"
+    "code (--threads N applies; the compiler flags do not).\n";
 
 namespace {
 std::string env_or(const char* name, const std::string& fallback) {
@@ -97,6 +100,7 @@ Expected<driver::EngineOptions> engine_options(const Args& args,
                                                const std::string& default_engine) {
   driver::EngineOptions eo;
   eo.name = args.get("--engine", default_engine);
+  eo.name_given = args.has("--engine");
   STITCH_ASSIGN_OR_RETURN(int64_t threads, args.get_int("--threads", 1));
   if (threads < 1 || threads > 1024) return error("--threads must be in [1, 1024]");
   eo.threads = static_cast<int>(threads);
@@ -125,15 +129,15 @@ Expected<Args> parse_engine_command(int argc, char** argv, std::set<std::string>
 
 Status start_profile(const Args& args, driver::Engine& engine) {
   if (!args.has("--profile")) return Status::ok();
-  driver::CompiledModel* m = engine.compiled_model();
-  if (!m) return error("--profile needs --engine compiled");
-  m->executor().set_profiling(true);
+  runtime::Executor* executor = engine.executor();
+  if (!executor) return error("--profile needs --engine compiled (or an artifact)");
+  executor->set_profiling(true);
   return Status::ok();
 }
 
 Status finish_profile(const Args& args, driver::Engine& engine) {
   if (!args.has("--profile")) return Status::ok();
-  return driver::write_chrome_trace(engine.compiled_model()->executor(), args.get("--profile"));
+  return driver::write_chrome_trace(*engine.executor(), args.get("--profile"));
 }
 
 int fail(const Status& s) {

@@ -32,7 +32,7 @@ class Args {
 // Flags every command that builds an engine accepts, and the options they make. The CLI is the
 // one place that reads the environment ($CXX, $PATH, $XDG_CACHE_HOME, $HOME).
 // The engine `run` and `bench` use when --engine is not given.
-inline constexpr const char* kDefaultEngine = "reference";
+inline constexpr const char* kDefaultEngine = "compiled";
 extern const std::set<std::string> kEngineValueFlags;  // --engine --threads --fusion --target ...
 extern const std::set<std::string> kEngineBoolFlags;   // --time-stages --no-cache
 extern const char* const kEngineHelp;
@@ -52,5 +52,6 @@ int run_command(int argc, char** argv);
 int bench_command(int argc, char** argv);
 int info_command(int argc, char** argv);
 int check_command(int argc, char** argv);
+int compile_command(int argc, char** argv);
 
 }  // namespace stitch::cli

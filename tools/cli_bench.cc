@@ -12,8 +12,8 @@ namespace stitch::cli {
 namespace {
 
 constexpr const char* kHelp =
-    "usage: stitch bench MODEL.onnx [--engine compiled|reference] [--threads N] [--warmup N]\n"
-    "                    [--runs N] [compiler flags]\n"
+    "usage: stitch bench MODEL.onnx|ARTIFACT [--engine compiled|reference] [--threads N]\n"
+    "                    [--warmup N] [--runs N] [compiler flags]\n"
     "                    [--min-seconds S] [--input [NAME=]FILE]... [--random-inputs SEED]\n"
     "\n"
     "Times repeated runs of MODEL. Inputs not given are random (seed 0 unless\n"

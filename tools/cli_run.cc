@@ -14,8 +14,9 @@ namespace stitch::cli {
 namespace {
 
 constexpr const char* kHelp =
-    "usage: stitch run MODEL.onnx [--engine compiled|reference] [--input [NAME=]FILE]...\n"
-    "                  [--random-inputs SEED] [--output-dir DIR] [--threads N] [compiler flags]\n"
+    "usage: stitch run MODEL.onnx|ARTIFACT [--engine compiled|reference]\n"
+    "                  [--input [NAME=]FILE]... [--random-inputs SEED] [--output-dir DIR]\n"
+    "                  [--threads N] [compiler flags]\n"
     "\n"
     "Runs MODEL once and writes each output to DIR/output_<i>.npy (graph-output order).\n"
     "  --input [NAME=]FILE   an input as NumPy .npy or ONNX TensorProto .pb; a bare FILE\n"
@@ -75,7 +76,7 @@ int run_command(int argc, char** argv) {
     std::string path = dir + "/output_" + std::to_string(i) + ".npy";
     Status s = write_npy(path, t);
     if (!s.is_ok()) return fail(s);
-    std::printf("output_%zu '%s' %s%s -> %s\n", i, session->graph->outputs()[i]->name().c_str(),
+    std::printf("output_%zu '%s' %s%s -> %s\n", i, session->output_names[i].c_str(),
                 t.type_string().c_str(), summarize(t).c_str(), path.c_str());
   }
   std::printf("engine %s, %d thread(s): %.3f ms\n", session->engine->name().c_str(),

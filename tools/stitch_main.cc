@@ -18,6 +18,8 @@ constexpr const char* kUsage =
     "  bench MODEL.onnx   time repeated runs; the last line of output is JSON\n"
     "  info MODEL.onnx    inputs, outputs, op histogram, parameters, GFLOPs\n"
     "  check MODEL.onnx   compiled vs reference interpreter on the same inputs: error norms\n"
+    "  compile MODEL.onnx -o ARTIFACT\n"
+    "                     write a deployable artifact (run/bench take it in place of MODEL)\n"
     "\n"
     "Run 'stitch COMMAND --help' for the flags of a command.\n";
 
@@ -38,6 +40,7 @@ int main(int argc, char** argv) {
   if (cmd == "bench") return stitch::cli::bench_command(argc - 2, argv + 2);
   if (cmd == "info") return stitch::cli::info_command(argc - 2, argv + 2);
   if (cmd == "check") return stitch::cli::check_command(argc - 2, argv + 2);
+  if (cmd == "compile") return stitch::cli::compile_command(argc - 2, argv + 2);
   std::fprintf(stderr, "stitch: error: unknown command '%s'\n\n%s", cmd.c_str(), kUsage);
   return 2;
 }

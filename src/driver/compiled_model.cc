@@ -8,6 +8,7 @@
 #include <map>
 
 #include "codegen/cpp/emit_cpp.h"
+#include "driver/specialize_inputs.h"
 #include "graph/op_registry.h"
 #include "kir/printer.h"
 #include "runtime/memory_plan.h"
@@ -24,11 +25,12 @@ double seconds_since(Clock::time_point t0) {
 // Lowers every subgraph; collects every "unsupported" error so the user sees all at once.
 Expected<std::vector<lower::LoweredKernel>> lower_all(const graph::Graph& g,
                                                       const partition::GraphPartition& p,
-                                                      const lower::LowerOptions& options) {
+                                                      const lower::LowerOptions& options,
+                                                      const std::string& prefix) {
   std::vector<lower::LoweredKernel> kernels;
   std::vector<std::string> problems;
   for (size_t i = 0; i < p.subgraphs.size(); ++i) {
-    auto k = lower::lower_subgraph(g, p.subgraphs[i], "k" + std::to_string(i), options);
+    auto k = lower::lower_subgraph(g, p.subgraphs[i], prefix + "k" + std::to_string(i), options);
     if (k.is_ok()) {
       kernels.push_back(std::move(k).value());
     } else {
@@ -164,10 +166,11 @@ void print_report(const CompileReport& r, size_t already_printed, std::ostream& 
 // A graph the passes folded completely (every output a constant or an input) needs no code.
 Expected<std::unique_ptr<CompiledModel>> CompiledModel::finish_without_kernels(
     std::unique_ptr<CompiledModel> m, const graph::Graph& graph,
-    const CompiledModelOptions& options) {
+    std::vector<runtime::InputValueGuard> guards, const CompiledModelOptions& options) {
   auto constants = std::make_shared<runtime::ConstantPool>();
   PlanBuilder builder(graph, *constants);
   STITCH_ASSIGN_OR_RETURN(runtime::ExecutionPlan plan, builder.build({}));
+  plan.input_value_guards = std::move(guards);
   constants->freeze();
   auto no_kernels = [](const std::string& symbol) -> Expected<stitch_kernel_fn> {
     return error("internal: kernel ", symbol, " requested from a model without kernels");
@@ -177,50 +180,45 @@ Expected<std::unique_ptr<CompiledModel>> CompiledModel::finish_without_kernels(
   return m;
 }
 
-Status specialize_input_shapes(graph::Graph& graph, const std::vector<const Tensor*>& inputs) {
-  bool changed = false;
-  for (size_t i = 0; i < graph.inputs().size() && i < inputs.size(); ++i) {
-    graph::Value* v = graph.inputs()[i];
-    if (v->type().is_static() || !inputs[i]) continue;
-    v->set_type(graph::TensorType{inputs[i]->dtype(), inputs[i]->shape(), true});
-    changed = true;
-  }
-  return changed ? graph::infer_graph_types(graph) : Status::ok();
-}
-
 Expected<std::unique_ptr<CompiledModel>> CompiledModel::compile(
     graph::Graph& graph, const std::vector<const Tensor*>& example_inputs,
     const CompiledModelOptions& options) {
   STITCH_RETURN_IF_ERROR(specialize_input_shapes(graph, example_inputs));
+  STITCH_ASSIGN_OR_RETURN(auto guards, specialize_shape_inputs(graph, example_inputs));
   std::unique_ptr<CompiledModel> m(new CompiledModel());
   STITCH_ASSIGN_OR_RETURN(CompileResult pipeline, run_compile_pipeline(graph, options.pipeline));
   m->report_.stage_times = pipeline.stage_times;
   auto t0 = Clock::now();
-  STITCH_ASSIGN_OR_RETURN(auto lowered, lower_all(graph, pipeline.partition, options.lower));
+  STITCH_ASSIGN_OR_RETURN(
+      auto lowered, lower_all(graph, pipeline.partition, options.lower, options.kernel_prefix));
   m->report_.stage_times.push_back({"lower", seconds_since(t0)});
   if (options.pipeline.print_after.count("lower")) {
     for (const auto& k : lowered) *options.pipeline.log << kir::to_string(k.kernel) << "\n";
   }
   STITCH_ASSIGN_OR_RETURN(toolchain::Toolchain tc, toolchain::Toolchain::create(options.toolchain));
-  if (lowered.empty()) return finish_without_kernels(std::move(m), graph, options);
+  if (lowered.empty()) {
+    return finish_without_kernels(std::move(m), graph, std::move(guards), options);
+  }
   t0 = Clock::now();
   int jobs = options.toolchain.jobs > 0 ? options.toolchain.jobs : 2;
   STITCH_ASSIGN_OR_RETURN(auto units, emit_units(lowered, tc.options().target, jobs));
   m->report_.stage_times.push_back({"emit", seconds_since(t0)});
   t0 = Clock::now();
-  STITCH_ASSIGN_OR_RETURN(toolchain::BuildResult built, tc.build(units));
+  STITCH_ASSIGN_OR_RETURN(toolchain::BuildResult built,
+                          options.build_units ? options.build_units(units) : tc.build(units));
   m->report_.stage_times.push_back({"build", seconds_since(t0)});
   m->report_.cache_hit = built.cache_hit;
-  STITCH_ASSIGN_OR_RETURN(m->library_, toolchain::SharedObject::open(built.library_path));
+  STITCH_ASSIGN_OR_RETURN(m->library_, runtime::SharedObject::open(built.library_path));
   t0 = Clock::now();
   auto constants = std::make_shared<runtime::ConstantPool>();
   PlanBuilder builder(graph, *constants);
   STITCH_ASSIGN_OR_RETURN(runtime::ExecutionPlan plan, builder.build(lowered));
+  plan.input_value_guards = std::move(guards);
   constants->freeze();
   m->report_.kernels = static_cast<int>(plan.steps.size());
   m->report_.arena_bytes = plan.arena_size;
   m->report_.sum_of_intermediates = plan.sum_of_intermediates;
-  const toolchain::SharedObject& lib = *m->library_;
+  const runtime::SharedObject& lib = *m->library_;
   auto resolve = [&lib](const std::string& symbol) -> Expected<stitch_kernel_fn> {
     STITCH_ASSIGN_OR_RETURN(void* p, lib.symbol(symbol));
     return reinterpret_cast<stitch_kernel_fn>(p);

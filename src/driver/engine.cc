@@ -30,6 +30,7 @@ class CompiledEngine : public Engine {
     return model_->run(inputs);
   }
   CompiledModel* compiled_model() override { return model_.get(); }
+  runtime::Executor* executor() override { return &model_->executor(); }
 
  private:
   std::unique_ptr<CompiledModel> model_;

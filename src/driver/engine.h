@@ -1,5 +1,5 @@
-// Engines the CLI can run a model with: the reference interpreter today, the compiled
-// artifact once the compiler lands. Part of driver/.
+// Engines the CLI can run a model with: the reference interpreter and native code compiled in
+// process (here), or a compiled artifact loaded from disk (artifact_engine.h). Part of driver/.
 #pragma once
 
 #include <memory>
@@ -14,6 +14,7 @@ namespace stitch::driver {
 
 struct EngineOptions {
   std::string name = "reference";
+  bool name_given = false;  // --engine was on the command line (an artifact refuses "reference")
   int threads = 1;
   // The compiled engine's compiler settings (fusion policy, target, cache, prints, timing).
   CompiledModelOptions compiled;
@@ -26,8 +27,10 @@ class Engine {
   // Threads the engine really uses (the reference interpreter is single-threaded).
   virtual int threads() const = 0;
   virtual Expected<std::vector<Tensor>> run(const std::vector<const Tensor*>& inputs) = 0;
-  // The compiled model behind a compiled engine (reports, profiling); nullptr otherwise.
+  // The compiled model behind a compiled engine (reports); nullptr otherwise.
   virtual CompiledModel* compiled_model() { return nullptr; }
+  // The plan executor of a compiled or artifact engine (profiling); nullptr otherwise.
+  virtual runtime::Executor* executor() { return nullptr; }
 };
 
 // The engines this build offers, for --help and errors.

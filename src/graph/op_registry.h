@@ -41,13 +41,20 @@ class InferContext {
   const Shape& input_shape(int i) const { return types_[i]->shape; }
   bool input_has_shape(int i) const { return has_input(i) && types_[i]->has_shape; }
   int64_t input_rank(int i) const { return static_cast<int64_t>(types_[i]->shape.size()); }
-  // The input's data when known, else nullptr.
-  const Tensor* input_value(int i) const { return i < num_inputs() ? values_[i] : nullptr; }
+  // The input's data when known, else nullptr. Each call is recorded: an output shape left
+  // unknown where inference asked for an unknown value tells the compiler which inputs decide
+  // shapes (driver/specialize_inputs.h specializes on them).
+  const Tensor* input_value(int i) const {
+    value_requests_.push_back(i);
+    return i < num_inputs() ? values_[i] : nullptr;
+  }
+  const std::vector<int>& value_requests() const { return value_requests_; }
 
  private:
   const Node& node_;
   std::vector<const TensorType*> types_;
   std::vector<const Tensor*> values_;
+  mutable std::vector<int> value_requests_;
 };
 
 // Fills one TensorType per node output (may leave has_shape false or dims unknown when they

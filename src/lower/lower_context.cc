@@ -2,6 +2,8 @@
 // through epilogues, broadcasting and loop nests. Part of lower/.
 #include "lower/lower_context.h"
 
+#include <cmath>
+#include <limits>
 #include <utility>
 
 namespace stitch::lower {
@@ -9,11 +11,25 @@ namespace stitch::lower {
 using kir::Expr;
 using kir::Stmt;
 
+namespace {
+
+// A float16/bfloat16 value as its buffer would hold it. Such values are computed in float; the
+// reference interpreter rounds every op's output to 16 bits, so a value that skips its buffer
+// (inlined, or an anchor's result read by its epilogue) is rounded where it is read.
+Expr as_stored(const graph::Value* v, const Expr& e) {
+  const DType t = v->dtype();
+  if (t != DType::kFloat16 && t != DType::kBFloat16) return e;
+  if (e.as<kir::Load>() || e.as<kir::FloatImm>() || e.as<kir::Cast>()) return e;  // rounded
+  return kir::cast(e->type, kir::cast(kir::Type{DType::kFloat32, e->type.lanes}, e));
+}
+
+}  // namespace
+
 Expr LowerContext::read(const graph::Value* v, const Index& idx) {
   STITCH_CHECK(idx.size() == v->shape().size(), "lower: read of '", v->name(), "' with ",
                idx.size(), " indices, rank ", v->shape().size());
-  if (v == override_of_) return override_value_;
-  if (auto it = inlined_.find(v); it != inlined_.end()) return it->second(idx);
+  if (v == override_of_) return as_stored(v, override_value_);
+  if (auto it = inlined_.find(v); it != inlined_.end()) return as_stored(v, it->second(idx));
   const kir::Buffer* b = find_buffer(v);
   STITCH_CHECK(b != nullptr, "lower: value '", v->name(), "' has neither buffer nor expression");
   loaded_.insert(v);
@@ -47,6 +63,13 @@ Stmt LowerContext::write(const graph::Value* v, const Index& idx, const Expr& x)
   return kir::store(*b, linearize(target->shape(), idx), value);
 }
 
+const kir::Buffer* LowerContext::buffer_to_load(const graph::Value* v) {
+  if (v == override_of_ || inlined_.count(v)) return nullptr;
+  const kir::Buffer* b = find_buffer(v);
+  if (b) loaded_.insert(v);
+  return b;
+}
+
 kir::Buffer LowerContext::scratch(const std::string& name, DType dtype,
                                   const std::vector<int64_t>& shape) {
   return kir::make_buffer(name, dtype, shape, kir::BufferKind::kScratch);
@@ -59,8 +82,25 @@ const kir::Buffer* LowerContext::find_buffer(const graph::Value* v) const {
 
 kir::Type scalar_type(DType dtype) { return kir::Type{dtype, 1}; }
 
+namespace {
+
+// The int64 an IntImm of integer type t holds for `value`: what a C++ conversion from int64
+// gives (Neg writes x * -1: all ones for unsigned types), except that values past the type's
+// max saturate, so that no conversion overflows; uint64 keeps its bits in the int64.
+int64_t int_constant(DType t, double value) {
+  if (std::isnan(value)) return 0;
+  const int bits = 8 * static_cast<int>(dtype_size(t)) - (dtype_is_signed(t) ? 1 : 0);
+  if (value >= std::ldexp(1.0, bits)) return static_cast<int64_t>(~uint64_t{0} >> (64 - bits));
+  if (value >= 0x1p63) return static_cast<int64_t>(static_cast<uint64_t>(value));  // uint64
+  if (value <= -0x1p63) return std::numeric_limits<int64_t>::min();
+  return static_cast<int64_t>(value);
+}
+
+}  // namespace
+
 Expr constant(DType dtype, double value) {
   if (dtype == DType::kBool) return kir::bool_imm(value != 0);
+  if (dtype_is_integer(dtype)) return kir::int_imm(int_constant(dtype, value), dtype);
   return kir::make_const(scalar_type(dtype), value);
 }
 

@@ -51,6 +51,9 @@ class LowerContext {
     epilogue_[anchor_out] = chain_end;
   }
   const kir::Buffer* find_buffer(const graph::Value* v) const;
+  // v's buffer for a template that indexes it directly (vector loads of a pre-packed weight),
+  // recorded as read; nullptr when v is inlined (it has no buffer to load from).
+  const kir::Buffer* buffer_to_load(const graph::Value* v);
   bool is_inlined(const graph::Value* v) const { return inlined_.count(v) != 0; }
   // Values whose buffer some Load reads (so the kernel needs that buffer as a parameter).
   const std::set<const graph::Value*>& loaded() const { return loaded_; }

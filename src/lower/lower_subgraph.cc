@@ -20,20 +20,9 @@
 namespace stitch::lower {
 namespace {
 
-bool supported_dtype(DType t) {
-  switch (t) {
-    case DType::kFloat32:
-    case DType::kFloat64:
-    case DType::kInt64:
-    case DType::kInt32:
-    case DType::kInt8:
-    case DType::kUInt8:
-    case DType::kBool:
-      return true;
-    default:
-      return false;
-  }
-}
+// Every numeric type and bool. Strings have no fixed-size element to put in a buffer; the
+// reference interpreter runs the ops that move them.
+bool supported_dtype(DType t) { return dtype_size(t) > 0; }
 
 Status check_value(const graph::Value* v, const std::string& kernel_name) {
   if (!v->type().is_static()) {
@@ -42,6 +31,10 @@ Status check_value(const graph::Value* v, const std::string& kernel_name) {
     return error("unsupported: value '", v->name(), "' has a data-dependent shape (",
                  v->type().to_string(), "); compiled code needs shapes known at compile time (in ",
                  kernel_name, ")");
+  }
+  if (v->dtype() == DType::kString) {
+    return error("unsupported: string value '", v->name(), "' in ", kernel_name,
+                 " (compiled code has no string type; the reference engine runs string ops)");
   }
   if (!supported_dtype(v->dtype())) {
     return error("unsupported: dtype ", dtype_name(v->dtype()), " of value '", v->name(), "' in ",
@@ -52,7 +45,12 @@ Status check_value(const graph::Value* v, const std::string& kernel_name) {
 
 Status check_subgraph(const partition::GraphSubgraph& sg, const std::string& kernel_name) {
   for (const graph::Node* n : sg.nodes) {
-    if (find_template(n->op_type()) == nullptr || !n->domain().empty()) {
+    // Templates are looked up by op type; the non-default domains with templates are the
+    // training optimizers' (Adagrad, Momentum, Adam) and stitch's own (ops passes introduce,
+    // like layout assignment's blocked conv).
+    const bool known_domain =
+        n->domain().empty() || n->domain() == "ai.onnx.preview.training" || n->domain() == "stitch";
+    if (find_template(n->op_type()) == nullptr || !known_domain) {
       return error("unsupported: no lowering for ", n->op_type(), " (node '", n->name(), "')");
     }
     for (const graph::Value* v : n->inputs()) {
@@ -145,7 +143,8 @@ class Lowering {
   }
 
   void plan_epilogue(const graph::Node* anchor) {
-    if (!tmpl(anchor).anchor) return;
+    // An absent first output (LSTM with only Y_h wanted) has no epilogue.
+    if (!tmpl(anchor).anchor || anchor->output(0) == nullptr) return;
     const graph::Value* a = anchor->output(0);
     const int anchor_pos = pos_.at(anchor);
     const graph::Value* cur = a;

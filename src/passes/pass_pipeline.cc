@@ -10,6 +10,8 @@
 #include "passes/dead_code_elimination.h"
 #include "passes/fold_affine.h"
 #include "passes/fold_batchnorm.h"
+#include "passes/layout_assignment.h"
+#include "passes/pack_matmul_weights.h"
 #include "passes/pass_util.h"
 
 namespace stitch::passes {
@@ -80,6 +82,12 @@ PassPipeline make_default_pipeline(const PipelineOptions& options) {
   group.push_back(make_common_subexpression_elimination_pass());
   group.push_back(make_dead_code_elimination_pass());
   p.add_fixed_point(std::move(group));
+  if (options.layout_assignment) {
+    // Once the graph is simplified: blocking needs the folded weights and final channel counts.
+    p.add(make_layout_assignment_pass(options.layout));
+    p.add(make_pack_matmul_weights_pass());
+    p.add(make_dead_code_elimination_pass());
+  }
   return p;
 }
 

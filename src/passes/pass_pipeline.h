@@ -10,12 +10,16 @@
 #include <vector>
 
 #include "passes/constant_folding.h"
+#include "passes/layout_assignment.h"
 #include "passes/pass.h"
 
 namespace stitch::passes {
 
 struct PipelineOptions {
   ConstantFoldingOptions constant_folding;
+  // Blocked channel layouts for conv chains (layout_assignment.h), after simplification.
+  bool layout_assignment = true;
+  LayoutAssignmentOptions layout;
   // Rounds of a fixed-point group before giving up on reaching the fixed point (not an error:
   // the graph is valid after every round).
   int max_rounds = 8;
@@ -63,8 +67,8 @@ class PassPipeline {
 };
 
 // The default order: canonicalize (Gemm → MatMul + Add, no-ops out), then constant folding,
-// BatchNorm and affine folding, CSE and DCE to a fixed point. Layout assignment (NCHW8c) will
-// join once the kernel side exists.
+// BatchNorm and affine folding, CSE and DCE to a fixed point; then layout assignment (NCHW8c)
+// and DCE again.
 PassPipeline make_default_pipeline(const PipelineOptions& options = {});
 
 }  // namespace stitch::passes

@@ -59,5 +59,6 @@ void register_nn_kernels(KernelRegistry& r);
 void register_reduce_kernels(KernelRegistry& r);
 void register_sequence_kernels(KernelRegistry& r);
 void register_control_flow_kernels(KernelRegistry& r);
+void register_layout_kernels(KernelRegistry& r);  // stitch-domain blocked-layout ops
 
 }  // namespace stitch::reference

@@ -41,6 +41,8 @@ class Executor {
   const std::vector<KernelTiming>& last_profile() const { return profile_; }
 
   const ExecutionPlan& plan() const { return plan_; }
+  // May be null when the plan has no constants (an artifact writer stores it).
+  const std::shared_ptr<const ConstantPool>& constants() const { return constants_; }
   int num_threads() const { return pool_.num_threads(); }
 
  private:

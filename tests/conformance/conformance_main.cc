@@ -2,20 +2,27 @@
 // through the frontend and an engine, compared with rtol 1e-3 / atol 1e-5 (exact for integers,
 // bools and strings). Each case runs in a forked child so a crash or hang is a recorded failure.
 // Part of tests/conformance/; the expectation file lists the cases that must keep passing.
+// The compiled engine builds the kernels of many cases together (compiled_batch.h): a cold
+// cache then costs a few large compiler runs rather than one per case.
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "compiled_batch.h"
 #include "driver/engine.h"
 #include "frontend/onnx/onnx_importer.h"
 #include "reference/interpreter.h"
@@ -39,6 +46,7 @@ struct Options {
   int timeout_s = 120;
   std::string engine = "reference";
   std::string cache_dir;  // compiled engine: kernel cache
+  bool batch = true;      // compiled engine: build the kernels of many cases together
 };
 
 Options g_options;
@@ -74,6 +82,12 @@ Tensor bfloat16_from_uint16_bits(Tensor t) {
 }
 
 std::unique_ptr<driver::Engine> g_engine;  // built on the first data set's inputs
+// Set in the child of a batched compiled run: the case's kernel-name prefix and who builds its
+// units (phase 1 captures them, phase 3 hands back the batch's library).
+std::string g_kernel_prefix;
+toolchain::ToolchainOptions g_toolchain;  // the compiled engine's, cache_dir from the options
+std::function<Expected<toolchain::BuildResult>(const std::vector<toolchain::TranslationUnit>&)>
+    g_build_units;
 
 Result run_data_set(graph::Graph& g, const fs::path& set_dir) {
   std::vector<Tensor> inputs;
@@ -92,7 +106,9 @@ Result run_data_set(graph::Graph& g, const fs::path& set_dir) {
   if (!g_engine) {
     driver::EngineOptions eo;
     eo.name = g_options.engine;
-    eo.compiled.toolchain.cache_dir = g_options.cache_dir;
+    eo.compiled.toolchain = g_toolchain;
+    eo.compiled.kernel_prefix = g_kernel_prefix;
+    eo.compiled.build_units = g_build_units;
     auto e = driver::make_engine(g, ptrs, eo);
     if (!e.is_ok()) return classify_error(e.status());
     g_engine = std::move(e).value();
@@ -131,37 +147,193 @@ Result run_case(const fs::path& dir) {
   return {Outcome::kPass, ""};
 }
 
-// Runs one case in a child process: a crash, an abort or a hang fails that case only.
-Result run_case_isolated(const fs::path& dir, int timeout_s) {
+std::string encode(const Result& r) {
+  return std::to_string(static_cast<int>(r.outcome)) + r.detail;
+}
+Result decode(const std::string& msg) {
+  if (msg.empty()) return {Outcome::kFail, "child exited without a result"};
+  return {static_cast<Outcome>(msg[0] - '0'), msg.substr(1)};
+}
+
+// Runs `body` in a child process and returns what it wrote, or the failure that ended it: a
+// crash, an abort or a hang fails that case only.
+struct ChildOutput {
+  std::string message;
+  std::optional<Result> failure;
+};
+ChildOutput run_in_child(const std::function<std::string()>& body, int timeout_s) {
   int fds[2];
-  if (pipe(fds) != 0) return run_case(dir);
+  if (pipe(fds) != 0) return {body(), std::nullopt};
   pid_t pid = fork();
   if (pid == 0) {
     close(fds[0]);
     alarm(static_cast<unsigned>(timeout_s));
-    Result r = run_case(dir);
-    std::string msg = std::to_string(static_cast<int>(r.outcome)) + r.detail;
-    ssize_t ignored = write(fds[1], msg.data(), msg.size());
-    (void)ignored;
+    std::string msg = body();
+    for (size_t done = 0; done < msg.size();) {
+      ssize_t n = write(fds[1], msg.data() + done, msg.size() - done);
+      if (n <= 0) break;
+      done += static_cast<size_t>(n);
+    }
     close(fds[1]);
     _exit(0);
   }
   close(fds[1]);
-  std::string msg;
+  ChildOutput out;
   char buf[4096];
   ssize_t n;
-  while ((n = read(fds[0], buf, sizeof buf)) > 0) msg.append(buf, static_cast<size_t>(n));
+  while ((n = read(fds[0], buf, sizeof buf)) > 0) out.message.append(buf, static_cast<size_t>(n));
   close(fds[0]);
   int status = 0;
   waitpid(pid, &status, 0);
   if (WIFSIGNALED(status)) {
     int sig = WTERMSIG(status);
-    return {Outcome::kFail, sig == SIGALRM
-                                ? str_cat("timed out after ", timeout_s, " s")
-                                : str_cat("crashed with signal ", sig, " (", strsignal(sig), ")")};
+    out.failure =
+        Result{Outcome::kFail,
+               sig == SIGALRM ? str_cat("timed out after ", timeout_s, " s")
+                              : str_cat("crashed with signal ", sig, " (", strsignal(sig), ")")};
   }
-  if (msg.empty()) return {Outcome::kFail, "child exited without a result"};
-  return {static_cast<Outcome>(msg[0] - '0'), msg.substr(1)};
+  return out;
+}
+
+Result run_case_isolated(const fs::path& dir, int timeout_s) {
+  ChildOutput out = run_in_child([&] { return encode(run_case(dir)); }, timeout_s);
+  return out.failure ? *out.failure : decode(out.message);
+}
+
+// The kernel-name prefix of a case: its name made an identifier, so that its symbols are
+// unique in a library shared with other cases.
+std::string kernel_prefix(const std::string& case_name) {
+  std::string prefix = case_name + "_";
+  for (char& c : prefix) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+  }
+  return std::isdigit(static_cast<unsigned char>(prefix[0])) ? "c" + prefix : prefix;
+}
+
+constexpr char kUnitsTag = 'U';  // a phase-1 child's message: the units, not a result
+
+// Phase 1 (in the child): the case runs until its compile has emitted the kernels' units, which
+// it returns; a case that ends earlier (import error, unsupported op, no kernels) returns its
+// final result.
+std::string emit_case(const fs::path& dir) {
+  std::optional<std::vector<toolchain::TranslationUnit>> captured;
+  g_build_units = [&](const std::vector<toolchain::TranslationUnit>& units)
+      -> Expected<toolchain::BuildResult> {
+    captured = units;
+    return Status::error("units captured for a batched build");
+  };
+  Result r = run_case(dir);
+  return captured ? kUnitsTag + conformance::serialize_units(*captured) : encode(r);
+}
+
+bool same_units(const std::vector<toolchain::TranslationUnit>& a,
+                const std::vector<toolchain::TranslationUnit>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const auto& x, const auto& y) {
+    return x.name == y.name && x.source == y.source;
+  });
+}
+
+// A detail as the case alone would give it: kernel names without the case's prefix (so that
+// logs of batched and unbatched runs compare equal).
+std::string without_prefix(std::string detail, const std::string& prefix) {
+  for (size_t at = detail.find(prefix); at != std::string::npos; at = detail.find(prefix, at)) {
+    size_t k = at + prefix.size();
+    bool kernel_name = k + 1 < detail.size() && detail[k] == 'k' &&
+                       std::isdigit(static_cast<unsigned char>(detail[k + 1]));
+    if (kernel_name) {
+      detail.erase(at, prefix.size());
+    } else {
+      at = k;
+    }
+  }
+  return detail;
+}
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// The cases that phase 1 left for phases 2 and 3: their units, and their index in the run.
+struct Pending {
+  std::vector<conformance::CaseUnits> units;
+  std::vector<size_t> index;
+};
+
+// Phase 1: every case in a child up to its emitted units; a case that ends sooner (import error,
+// unsupported op, no kernels, crash) has its final result.
+Pending emit_all(const std::vector<fs::path>& cases, int timeout_s, std::vector<Result>& results) {
+  Pending pending;
+  for (size_t i = 0; i < cases.size(); ++i) {
+    std::string name = cases[i].filename().string();
+    g_kernel_prefix = kernel_prefix(name);
+    ChildOutput out = run_in_child([&] { return emit_case(cases[i]); }, timeout_s);
+    if (out.failure || out.message.empty() || out.message[0] != kUnitsTag) {
+      results[i] = out.failure ? *out.failure : decode(out.message);
+      results[i].detail = without_prefix(results[i].detail, g_kernel_prefix);
+      continue;
+    }
+    auto units = conformance::parse_units(out.message.substr(1));
+    if (!units) {
+      results[i] = {Outcome::kFail, "phase 1: " + units.status().message()};
+      continue;
+    }
+    pending.units.push_back({name, std::move(units).value()});
+    pending.index.push_back(i);
+  }
+  return pending;
+}
+
+// Phase 3: every pending case in a child, its compile handed the library phase 2 built (or the
+// error building it alone gave). Units that differ from phase 1's are built as the engine would.
+void run_all(const std::vector<fs::path>& cases, const Pending& pending,
+             const std::vector<Expected<toolchain::BuildResult>>& built, int timeout_s,
+             std::vector<Result>& results) {
+  for (size_t k = 0; k < pending.units.size(); ++k) {
+    g_kernel_prefix = kernel_prefix(pending.units[k].case_name);
+    g_build_units = [&](const std::vector<toolchain::TranslationUnit>& units)
+        -> Expected<toolchain::BuildResult> {
+      if (same_units(units, pending.units[k].units)) return built[k];
+      STITCH_ASSIGN_OR_RETURN(toolchain::Toolchain own, toolchain::Toolchain::create(g_toolchain));
+      return own.build(units);
+    };
+    Result r = run_case_isolated(cases[pending.index[k]], timeout_s);
+    r.detail = without_prefix(r.detail, g_kernel_prefix);
+    results[pending.index[k]] = r;
+  }
+  g_build_units = nullptr;
+  g_kernel_prefix.clear();
+}
+
+// The compiled engine in three phases: emit every case's units (forked), build them in batches
+// (here, compiled_batch.h), run every case against its batch's library (forked). Results are
+// those of running each case on its own: a case whose batch does not build is built alone.
+std::vector<Result> run_compiled_batched(const std::vector<fs::path>& cases, const Options& opt) {
+  std::vector<Result> results(cases.size());
+  auto t0 = Clock::now();
+  // Found once here rather than by every case's compile (a `--version` run each).
+  auto tc = toolchain::Toolchain::create(g_toolchain);
+  if (tc) g_toolchain.found_compiler = tc->compiler();
+  Pending pending = emit_all(cases, opt.timeout_s, results);
+  double emit_s = seconds_since(t0);
+  t0 = Clock::now();
+  std::vector<Expected<toolchain::BuildResult>> built(pending.units.size(), tc.status());
+  if (tc) {
+    conformance::BatchOptions batching;
+    batching.units_per_batch = tc->options().jobs;
+    built = conformance::build_batches(pending.units, *tc, batching);
+  }
+  double build_s = seconds_since(t0);
+  t0 = Clock::now();
+  run_all(cases, pending, built, opt.timeout_s, results);
+  std::fprintf(stderr,
+               "conformance: phase 1 emitted the kernels of %zu cases in %.1f s; phase 2 built "
+               "them in %.1f s (%d libraries, %d from the cache, %d compiler runs); phase 3 ran "
+               "them in %.1f s\n",
+               pending.units.size(), emit_s, build_s, tc ? tc->stats().builds : 0,
+               tc ? tc->stats().cache_hits : 0, tc ? tc->stats().units_compiled : 0,
+               seconds_since(t0));
+  return results;
 }
 
 // First word of each non-comment line → the rest of the line.
@@ -179,15 +351,18 @@ std::map<std::string, std::string> read_list(const std::string& path) {
 }
 
 void usage() {
-  std::cout << "usage: stitch_conformance [--data-dir DIR] [--filter SUBSTRING] [-v]\n"
-               "         [--expect FILE] [--known-bad FILE] [--write-passing FILE] [--timeout S]\n"
-               "         [--engine reference|compiled] [--cache-dir DIR]\n"
-               "Runs ONNX backend node tests through an engine (default: the reference\n"
-               "interpreter; compiled: stitch's compiler, kernels cached in --cache-dir).\n"
-               "--expect FILE   fail (exit 1) if a case listed in FILE does not pass, or if\n"
-               "                any case gives a wrong answer instead of 'unsupported'\n"
-               "--known-bad FILE  cases whose upstream test data contradict the spec: still run,\n"
-               "                reported as KNOWN-BAD with the reason, never counted as passing\n";
+  std::cout
+      << "usage: stitch_conformance [--data-dir DIR] [--filter SUBSTRING] [-v]\n"
+         "         [--expect FILE] [--known-bad FILE] [--write-passing FILE] [--timeout S]\n"
+         "         [--engine reference|compiled] [--cache-dir DIR] [--no-batch]\n"
+         "Runs ONNX backend node tests through an engine (default: the reference\n"
+         "interpreter; compiled: stitch's compiler, kernels cached in --cache-dir).\n"
+         "--expect FILE   fail (exit 1) if a case listed in FILE does not pass, or if\n"
+         "                any case gives a wrong answer instead of 'unsupported'\n"
+         "--known-bad FILE  cases whose upstream test data contradict the spec: still run,\n"
+         "                reported as KNOWN-BAD with the reason, never counted as passing\n"
+         "--no-batch      compiled engine: build each case's kernels on its own, rather than\n"
+         "                many cases' kernels in few compiler runs\n";
 }
 
 }  // namespace
@@ -215,12 +390,15 @@ int main(int argc, char** argv) {
       opt.engine = next();
     else if (a == "--cache-dir")
       opt.cache_dir = next();
+    else if (a == "--no-batch")
+      opt.batch = false;
     else {
       usage();
       return a == "--help" || a == "-h" ? 0 : 2;
     }
   }
   g_options = opt;
+  g_toolchain.cache_dir = opt.cache_dir;
   if (!fs::is_directory(opt.data_dir)) {
     std::cerr << "error: no test data at " << opt.data_dir
               << " (apt-get install libonnx-testdata)\n";
@@ -237,9 +415,15 @@ int main(int argc, char** argv) {
   if (!opt.known_bad_file.empty()) known_bad = read_list(opt.known_bad_file);
   int pass = 0, fail = 0, unsupported = 0, bad_data = 0;
   std::vector<std::string> passing, regressions, wrong;
-  for (const auto& dir : cases) {
-    std::string name = dir.filename().string();
-    Result r = run_case_isolated(dir, opt.timeout_s);
+  std::vector<Result> results;
+  if (opt.engine == "compiled" && opt.batch) {
+    results = run_compiled_batched(cases, opt);
+  } else {
+    for (const auto& dir : cases) results.push_back(run_case_isolated(dir, opt.timeout_s));
+  }
+  for (size_t i = 0; i < cases.size(); ++i) {
+    std::string name = cases[i].filename().string();
+    const Result& r = results[i];
     const char* tag = r.outcome == Outcome::kPass   ? "PASS"
                       : r.outcome == Outcome::kFail ? "FAIL"
                                                     : "UNSUPPORTED";

@@ -105,7 +105,7 @@ class CliTest(unittest.TestCase):
         for key in ("median_ms", "min_ms", "p90_ms", "runs", "threads", "engine"):
             self.assertIn(key, last)
         self.assertEqual(last["runs"], 5)
-        self.assertEqual(last["engine"], "reference")
+        self.assertEqual(last["engine"], "compiled")  # the default engine
         self.assertLessEqual(last["min_ms"], last["median_ms"])
         self.assertLessEqual(last["median_ms"], last["p90_ms"])
 
@@ -214,6 +214,90 @@ class CliTest(unittest.TestCase):
         r = run("explode")
         self.assertEqual(r.returncode, 2)
         self.assertIn("unknown command", r.stderr)
+
+    # --- stitch compile and artifacts (run/bench take an artifact directory) ---
+
+    def compile_mlp(self, *flags):
+        artifact = os.path.join(self.out, "mlp.stitch")
+        r = run("compile", f"{MLP}/model.onnx", "-o", artifact,
+                "--cache-dir", os.path.join(self.out, "cache"), *flags)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        return artifact, r
+
+    def test_compile_writes_an_artifact_that_run_and_bench_take(self):
+        artifact, r = self.compile_mlp("--time-stages")
+        for f in ("plan.bin", "constants.bin", "kernels.so"):
+            self.assertTrue(os.path.isfile(os.path.join(artifact, f)), f)
+        self.assertIn("time lower", r.stdout)
+        self.assertIn("time write artifact", r.stdout)
+        self.assertRegex(r.stdout, r"kernels: \d+.*; arena [\d.]+ MB for [\d.]+ MB of intermediates")
+        self.assertIn(f"wrote {artifact}:", r.stdout)
+        out = os.path.join(self.out, "out")
+        r = run("run", artifact, "--input", f"{MLP}/input_0.npy", "--output-dir", out,
+                "--threads", "2")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("engine artifact, 2 thread(s)", r.stdout)
+        self.assertIn("output_0 'probs' float32[1, 10]", r.stdout)
+        got = np.load(os.path.join(out, "output_0.npy"))
+        self.assertLessEqual(rel_l2(got, np.load(f"{MLP}/output_0.npy")), 1e-4)
+        r = run("bench", artifact, "--threads", "2", "--runs", "3", "--warmup", "1")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        last = json.loads(r.stdout.strip().splitlines()[-1])
+        self.assertEqual((last["engine"], last["threads"], last["runs"]), ("artifact", 2, 3))
+        trace = os.path.join(self.out, "trace.json")
+        r = run("run", artifact, "--random-inputs", "0", "--output-dir", out, "--profile", trace)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertGreater(len(json.load(open(trace))["traceEvents"]), 0)
+
+    def test_artifact_of_a_multi_output_model(self):
+        d = os.path.join(MODELS, "tiny_bert")
+        artifact = os.path.join(self.out, "bert.stitch")
+        r = run("compile", f"{d}/model.onnx", "-o", artifact, "--input", f"{d}/input_0.npy",
+                "--cache-dir", os.path.join(self.out, "cache"))
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        r = run("run", artifact, "--input", f"{d}/input_0.npy", "--output-dir", self.out)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for i in range(2):
+            got = np.load(os.path.join(self.out, f"output_{i}.npy"))
+            self.assertLessEqual(rel_l2(got, np.load(f"{d}/output_{i}.npy")), 1e-4)
+
+    def test_artifact_checks_inputs_like_a_model(self):
+        artifact, _ = self.compile_mlp()
+        x = os.path.join(self.out, "x.npy")
+        np.save(x, np.zeros((1, 33), np.float32))
+        self.expect_error(run("run", artifact, "--input", x), "expects shape")
+        self.expect_error(run("run", artifact), "missing input")
+        self.expect_error(run("run", artifact, "--engine", "reference", "--random-inputs", "0"),
+                          "is a compiled artifact")
+
+    def test_broken_artifacts_are_errors(self):
+        artifact, _ = self.compile_mlp()
+        plan = os.path.join(artifact, "plan.bin")
+        data = open(plan, "rb").read()
+        open(plan, "wb").write(data[: len(data) // 2])
+        self.expect_error(run("run", artifact, "--random-inputs", "0"), "is truncated")
+        open(plan, "wb").write(b"NOTAPLAN" + data[8:])
+        self.expect_error(run("bench", artifact), "bad magic number")
+        open(plan, "wb").write(data)
+        os.remove(os.path.join(artifact, "kernels.so"))
+        self.expect_error(run("run", artifact, "--random-inputs", "0"), "kernels.so")
+        self.expect_error(run("run", self.out + "/empty_dir_that_is_missing"), "does not exist")
+        os.makedirs(os.path.join(self.out, "empty"))
+        self.expect_error(run("run", os.path.join(self.out, "empty"), "--random-inputs", "0"),
+                          "plan.bin' does not exist")
+
+    def test_compile_usage_errors(self):
+        r = run("compile", "--help")
+        self.assertEqual(r.returncode, 0)
+        self.assertIn("usage: stitch compile", r.stdout)
+        self.expect_error(run("compile", f"{MLP}/model.onnx"), "needs -o ARTIFACT")
+        self.expect_error(run("compile", self.out, "-o", os.path.join(self.out, "a")),
+                          "is a directory")
+        blocker = os.path.join(self.out, "file")
+        open(blocker, "w").write("x")
+        self.expect_error(run("compile", f"{MLP}/model.onnx", "-o", blocker,
+                              "--cache-dir", os.path.join(self.out, "cache")),
+                          "exists and is not a directory")
 
 
 if __name__ == "__main__":

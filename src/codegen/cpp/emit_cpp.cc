@@ -7,6 +7,7 @@
 
 #include "codegen/cpp/emit_context.h"
 #include "codegen/cpp/kernel_emitter.h"
+#include "codegen/cpp/microkernels/microkernels.h"
 #include "codegen/cpp/prelude.h"
 
 namespace stitch::codegen::cpp {
@@ -53,8 +54,11 @@ Expected<std::string> emit_translation_unit(const std::vector<kir::Kernel>& kern
   }
   std::string out = header(kernels, target) + kPreludeHead;
   if (!microkernels.empty()) {
-    out += "\n// Microkernels, defined by the target's microkernel library.\n";
-    for (const auto& [name, declaration] : microkernels) out += declaration + "\n";
+    out += "\n// Microkernels: stitch's own are defined here (microkernels/), others declared.\n";
+    for (const auto& [name, declaration] : microkernels) {
+      const std::string definition = microkernel_definition(name, target);
+      out += (definition.empty() ? declaration : definition) + "\n";
+    }
   }
   out += "\nnamespace {\n\n";
   out += kPreludeHelpers;

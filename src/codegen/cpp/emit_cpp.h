@@ -10,7 +10,8 @@
 // Vectors use GCC/Clang vector extensions (no intrinsics yet; the target only names itself in
 // the header comment). float16 and bfloat16 buffers hold 16-bit values; their values are
 // computed as float and rounded to nearest even at stores and casts, like the reference
-// interpreter. The same kernels always give the same text.
+// interpreter. Casts follow the interpreter too: floats to integers truncate and saturate
+// (NaN -> 0), a double rounds to 16 bits once. The same kernels always give the same text.
 #pragma once
 
 #include <string>

@@ -20,6 +20,11 @@ constexpr int kUnary = 7;   // !x, ~x, -1
 constexpr int kSelect = 0;  // c ? a : b: parenthesized inside anything
 
 bool is_narrow_int(Type t) { return t.is_int() && !t.is_vector() && dtype_size(t.dtype) < 4; }
+bool is_half(DType t) { return t == DType::kFloat16 || t == DType::kBFloat16; }
+// The prelude's rounding of a float (or double) to a 16-bit float's value.
+const char* round_half_fn(DType t) {
+  return t == DType::kFloat16 ? "stitch_round_f16" : "stitch_round_bf16";
+}
 
 // Exactly the value: %.9g reads back to the same float, %.17g to the same double.
 std::string float_literal(double v, bool single) {
@@ -172,6 +177,10 @@ ExprEmitter::Code ExprEmitter::arithmetic(const kir::Binary* op) {
   std::string text =
       emit(op->a, p) + " " + kir::binary_op_symbol(op->op) + " " + emit(op->b, p, true);
   // C++ promotes 8- and 16-bit integers to int; the IR's arithmetic wraps at the type's width.
+  // uint16 * uint16 can overflow int, so that product is taken in unsigned arithmetic.
+  if (op->op == BinaryOp::kMul && op->type == Type{DType::kUInt16, 1}) {
+    text = "static_cast<uint32_t>(" + emit(op->a) + ") * " + emit(op->b, p, true);
+  }
   if (is_narrow_int(op->type)) {
     return {"static_cast<" + ctx_->lane_type(op->type) + ">(" + text + ")", kAtom};
   }
@@ -201,17 +210,22 @@ ExprEmitter::Code ExprEmitter::select(const kir::Select* op) {
       kSelect};
 }
 
+// Conversions follow the reference interpreter (reference/kernels/elementwise_util.h): floats
+// become integers truncated and saturated (NaN -> 0), and a 16-bit float is the float or
+// double value rounded to nearest even (a double through float rounded to odd, in one step).
 ExprEmitter::Code ExprEmitter::cast(const kir::Cast* op) {
   if (op->type.is_vector()) return cast_vector(op);
-  const DType to = op->type.dtype;
+  const Type from = op->value->type, to = op->type;
   const std::string value = emit(op->value);
-  if (to == DType::kFloat16 || to == DType::kBFloat16) {
-    const bool from_float = ctx_->lane_type(op->value->type) == "float";
-    const std::string as_float = from_float ? value : "static_cast<float>(" + value + ")";
-    const char* round = to == DType::kFloat16 ? "stitch_round_f16" : "stitch_round_bf16";
-    return {str_cat(round, "(", as_float, ")"), kAtom};
+  if (is_half(to.dtype)) {
+    const std::string arg = from.is_float() ? value : "static_cast<float>(" + value + ")";
+    return {str_cat(round_half_fn(to.dtype), "(", arg, ")"), kAtom};
   }
-  return {"static_cast<" + ctx_->lane_type(op->type) + ">(" + value + ")", kAtom};
+  const std::string lane = ctx_->lane_type(to);
+  if (from.is_float() && to.is_int()) {
+    return {str_cat("stitch_float_to_int<", lane, ">(", value, ")"), kAtom};
+  }
+  return {"static_cast<" + lane + ">(" + value + ")", kAtom};
 }
 
 ExprEmitter::Code ExprEmitter::cast_vector(const kir::Cast* op) {
@@ -222,15 +236,21 @@ ExprEmitter::Code ExprEmitter::cast_vector(const kir::Cast* op) {
     const std::string mask = emit(op->value, 3) + " != " + from_type + "{}";
     return {mask_as(mask, lane_bytes(from), 4, lanes), kAtom};
   }
+  // Lane by lane where a vector conversion would differ from the scalar rule: saturation, and
+  // rounding a double to 16 bits (converting to a float vector first would round twice).
+  if (from.is_float() && (to.is_int() || (is_half(to.dtype) && from.dtype == DType::kFloat64))) {
+    const std::string fn = to.is_int() ? "stitch_float_to_int<" + ctx_->lane_type(to) + ">"
+                                       : std::string(round_half_fn(to.dtype));
+    return lanewise(to, fn, {op->value});
+  }
   // Mask lanes are -1 for true; the cast wants 1.
   std::string value = from.is_bool() ? emit(op->value, 2) + " & 1" : emit(op->value);
   if (from_type != to_type) {
     value = "__builtin_convertvector(" + value + ", " + to_type + ")";
   }
-  if (to.dtype != DType::kFloat16 && to.dtype != DType::kBFloat16) return {value, kAtom};
-  const char* round = to.dtype == DType::kFloat16 ? "stitch_round_f16" : "stitch_round_bf16";
-  return {str_cat("stitch_lanewise<", to_type, ">([](float a0) { return ", round, "(a0); }, ",
-                  value, ")"),
+  if (!is_half(to.dtype)) return {value, kAtom};
+  return {str_cat("stitch_lanewise<", to_type, ">([](float a0) { return ", round_half_fn(to.dtype),
+                  "(a0); }, ", value, ")"),
           kAtom};
 }
 
@@ -238,9 +258,7 @@ ExprEmitter::Code ExprEmitter::load(const kir::Load* op) {
   const std::string buffer = buffer_name(op->buffer);
   if (!op->type.is_vector()) {
     std::string element = buffer + "[" + emit(op->index) + "]";
-    const bool narrow =
-        op->buffer->dtype == DType::kFloat16 || op->buffer->dtype == DType::kBFloat16;
-    return {narrow ? "stitch_widen(" + element + ")" : element, kAtom};
+    return {is_half(op->buffer->dtype) ? "stitch_widen(" + element + ")" : element, kAtom};
   }
   const std::string type = ctx_->value_type(op->type);
   if (Expr base = contiguous_base(op->index); base.defined()) {
@@ -253,7 +271,7 @@ std::string ExprEmitter::store(const kir::Buffer& buffer, const Expr& index, con
   const std::string name = buffer_name(buffer);
   if (!value->type.is_vector()) {
     std::string v = emit(value);
-    if (buffer->dtype == DType::kFloat16 || buffer->dtype == DType::kBFloat16) {
+    if (is_half(buffer->dtype)) {
       v = "stitch_lane_out<" + ctx_->storage_type(buffer->dtype) + ">(" + v + ")";
     }
     return name + "[" + emit(index) + "] = " + v + ";";

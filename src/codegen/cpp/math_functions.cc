@@ -22,12 +22,36 @@ constexpr MathFunction kTable[] = {
     {"sin", "std::sin", 1, false},       {"sinh", "std::sinh", 1, false},
     {"sqrt", "std::sqrt", 1, false},     {"tan", "std::tan", 1, false},
     {"tanh", "std::tanh", 1, false},     {"trunc", "std::trunc", 1, false},
+    {"acosh", "std::acosh", 1, false},   {"asinh", "std::asinh", 1, false},
+    {"atanh", "std::atanh", 1, false},   {"log10", "std::log10", 1, false},
+};
+
+// Integer ops spelled as immediately invoked generic lambdas, so the prelude needs no helper.
+// ipow: power by squaring in unsigned arithmetic (wraps like the reference, without the UB of
+// promotion to int). Shifts by the bit width or more give 0 (C leaves them undefined).
+constexpr MathFunction kIntegerTable[] = {
+    {"ipow",
+     "[](auto b, auto e) { using T = decltype(b); using U = std::conditional_t<(sizeof(T) < 4), "
+     "uint32_t, std::make_unsigned_t<T>>; U r = 1, x = static_cast<U>(b); for (auto k = e; k > 0; "
+     "k >>= 1) { if (k & 1) r *= x; x *= x; } return static_cast<T>(r); }",
+     2, true},
+    {"shift_left",
+     "[](auto x, auto s) { using T = decltype(x); return static_cast<T>(s >= sizeof(T) * 8 ? 0 "
+     ": static_cast<uint64_t>(x) << s); }",
+     2, true},
+    {"shift_right",
+     "[](auto x, auto s) { using T = decltype(x); return static_cast<T>(s >= sizeof(T) * 8 ? 0 "
+     ": static_cast<uint64_t>(x) >> s); }",
+     2, true},
 };
 
 }  // namespace
 
 const MathFunction* find_math_function(const std::string& name) {
   for (const MathFunction& f : kTable) {
+    if (name == f.name) return &f;
+  }
+  for (const MathFunction& f : kIntegerTable) {
     if (name == f.name) return &f;
   }
   return nullptr;

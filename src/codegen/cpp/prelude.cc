@@ -11,6 +11,7 @@ const char* const kPreludeHead = R"(#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <type_traits>
 #include <utility>
 
@@ -174,6 +175,30 @@ inline stitch_bf16 stitch_to_bf16(float f) {
 // A float rounded to the nearest 16-bit float, still held in a float (a cast to float16).
 inline float stitch_round_f16(float f) { return stitch_widen(stitch_to_f16(f)); }
 inline float stitch_round_bf16(float f) { return stitch_widen(stitch_to_bf16(f)); }
+// A double to float rounded to odd (inexact values keep the neighbour toward zero, last bit
+// set): rounding that float again to 16 bits then rounds the double correctly, which rounding
+// to nearest twice would sometimes miss.
+inline float stitch_float_round_odd(double d) {
+  float f = static_cast<float>(d);
+  if (d != d || static_cast<double>(f) == d) return f;
+  if (std::fabs(static_cast<double>(f)) > std::fabs(d)) f = std::nextafter(f, 0.0f);
+  return stitch_bits_to_float(stitch_float_to_bits(f) | 1u);
+}
+inline float stitch_round_f16(double d) { return stitch_round_f16(stitch_float_round_odd(d)); }
+inline float stitch_round_bf16(double d) { return stitch_round_bf16(stitch_float_round_odd(d)); }
+
+// A float or double to an integer type the reference's way: truncated toward zero, saturated
+// at the type's limits, NaN to 0 (a plain cast is undefined out of range).
+template <class T, class F>
+inline T stitch_float_to_int(F x) {
+  if (x != x) return T(0);
+  // lowest() and max() are exact in F or round up to a power of two, so the compares are
+  // exact and every x strictly inside converts without overflow.
+  constexpr T lo = std::numeric_limits<T>::lowest(), hi = std::numeric_limits<T>::max();
+  if (x <= static_cast<F>(lo)) return lo;
+  if (x >= static_cast<F>(hi)) return hi;
+  return static_cast<T>(x);
+}
 
 // One lane of memory (type S) to one lane of a value (type E), and back.
 template <class E, class S>

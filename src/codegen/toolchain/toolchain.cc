@@ -37,7 +37,11 @@ Expected<std::string> make_build_dir(const std::string& requested) {
 
 Expected<Toolchain> Toolchain::create(ToolchainOptions options) {
   Toolchain toolchain;
-  STITCH_ASSIGN_OR_RETURN(toolchain.compiler_, find_compiler(options.compiler));
+  if (options.found_compiler) {
+    toolchain.compiler_ = *options.found_compiler;
+  } else {
+    STITCH_ASSIGN_OR_RETURN(toolchain.compiler_, find_compiler(options.compiler));
+  }
   toolchain.compile_flags_ = options.target.compile_flags();
   toolchain.compile_flags_.insert(toolchain.compile_flags_.end(), options.extra_flags.begin(),
                                   options.extra_flags.end());

@@ -7,6 +7,7 @@
 //                                                      parallel, link -> rename into the cache
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,9 @@ namespace stitch::toolchain {
 // environment.
 struct ToolchainOptions {
   CompilerSearch compiler;  // --cxx / $CXX, $PATH
+  // A compiler an earlier Toolchain found: skips the search and its `--version` query, which
+  // costs more than a cache hit when one process compiles many small models.
+  std::optional<CompilerInfo> found_compiler;
   Target target = Target::host();
   // Content-addressed cache root (the CLI's default: $XDG_CACHE_HOME/stitch or ~/.cache/stitch).
   // Empty: no cache; every build compiles.

@@ -13,6 +13,7 @@ const OpRegistry& OpRegistry::global() {
     register_reduce_ops(*r);
     register_sequence_ops(*r);
     register_control_flow_ops(*r);
+    register_layout_ops(*r);
     return r;
   }();
   return *registry;

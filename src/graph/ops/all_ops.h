@@ -12,5 +12,6 @@ void register_nn_ops(OpRegistry& r);            // conv, matmul, gemm, pooling, 
 void register_reduce_ops(OpRegistry& r);        // reductions, softmax, argmax, topk, losses…
 void register_sequence_ops(OpRegistry& r);      // RNN/GRU/LSTM, DFT/STFT, windows
 void register_control_flow_ops(OpRegistry& r);  // If, Loop, Scan
+void register_layout_ops(OpRegistry& r);        // stitch-domain blocked-layout ops
 
 }  // namespace stitch::graph

@@ -1,8 +1,104 @@
-// Templates of the blocked-channel (NCHWc) layout ops that layout assignment introduces. Part of lower/templates/.
+// Templates of the blocked-channel (NCHWc) ops that layout assignment introduces
+// (graph/ops/layout.cc). Part of lower/templates/.
+//
+// ConvNCHWc is register-blocked: for one output row segment of R pixels and one block of b
+// output channels, R vector accumulators of b lanes live across the whole reduction
+// (input channel block x kernel taps x b input channels); each step loads one contiguous
+// weight vector (the pre-packed layout puts output channels innermost) and broadcasts one
+// input element per pixel, so each loaded weight serves R FMAs. The accumulators then pass
+// through the fused epilogue, element by element.
 #include "lower/templates/template_registry.h"
 
 namespace stitch::lower {
+namespace {
 
-void register_blocked_layout_templates(TemplateTable& t) { (void)t; }
+using kir::Expr;
+using kir::Stmt;
+
+// Output pixels per register block: R accumulators + one weight + one broadcast stay within
+// the 16 vector registers of AVX2.
+constexpr int64_t kPixelsPerBlock = 6;
+
+Expected<Stmt> lower_conv_nchwc(LowerContext& ctx, const graph::Node& n) {
+  const graph::Value* x = n.input(0);
+  const graph::Value* w = n.input(1);
+  const graph::Value* bias = n.has_input(2) ? n.input(2) : nullptr;
+  const graph::Value* out = n.output(0);
+  const Shape& xs = x->shape();
+  const Shape& ws = w->shape();
+  const Shape& os = out->shape();
+  const DType dt = out->dtype();
+  if (dt != DType::kFloat32) return unsupported(n, "ConvNCHWc on " + std::string(dtype_name(dt)));
+  const int64_t cb = xs[1], h = xs[2], wd = xs[3], b = xs[4];
+  const int64_t kh = ws[2], kw = ws[3];
+  if (b != 8 && b != 16) return unsupported(n, "blocks other than 8 or 16 channels");
+  const kir::Buffer* wbuf = ctx.buffer_to_load(w);
+  if (!wbuf) return unsupported(n, "a weight computed inside the kernel");
+  STITCH_ASSIGN_OR_RETURN(graph::nn::WindowGeometry g,
+                          graph::nn::window_geometry(n, {h, wd}, {kh, kw}, false));
+  const int lanes = static_cast<int>(b);
+  kir::Var vn = ctx.var("n");
+  // Batch 1 (the common case) gets no loop, so the parallel loop is outermost.
+  const Expr ne = os[0] == 1 ? index_const(0) : Expr(vn);
+  const kir::Type vec{dt, lanes};
+
+  kir::Var vm = ctx.var("m"), vi = ctx.var("i"), vj = ctx.var("j");
+  // One register block of `pixels` output pixels starting at column j0.
+  auto block = [&](const Expr& j0, int64_t pixels) -> Stmt {
+    kir::Buffer acc = ctx.scratch("acc", dt, {pixels * b});
+    kir::Var vc = ctx.var("c"), vp = ctx.var("p"), vq = ctx.var("q"), vci = ctx.var("ci");
+    Expr init = bias
+                    ? kir::load(*ctx.buffer_to_load(bias), kir::ramp(vm * b, index_const(1), lanes))
+                    : kir::make_const(vec, 0.0);
+    std::vector<Stmt> init_stores, fmas, stores;
+    Expr wbase = ((((vm * cb + vc) * kh + vp) * kw + vq) * b + vci) * b;
+    Expr wv = kir::load(*wbuf, kir::ramp(wbase, index_const(1), lanes));
+    for (int64_t r = 0; r < pixels; ++r) {
+      init_stores.push_back(kir::vector_store(acc, index_const(r * b), init));
+      Index o{Expr(vi), j0 + r};
+      WindowTap tap = window_tap(g, {h, wd}, o, {Expr(vp), Expr(vq)});
+      Expr xv = ctx.read(x, {ne, Expr(vc), tap.pos[0], tap.pos[1], Expr(vci)});
+      xv = kir::select(tap.inside, xv, constant(dt, 0));
+      Expr sum = kir::vector_load(acc, index_const(r * b), lanes) + kir::broadcast(xv, lanes) * wv;
+      fmas.push_back(kir::vector_store(acc, index_const(r * b), sum));
+      kir::Var vl = ctx.var("l");
+      stores.push_back(kir::for_loop(vl, index_const(0), index_const(b), kir::ForKind::kVectorized,
+                                     ctx.write(out, {ne, Expr(vm), Expr(vi), j0 + r, Expr(vl)},
+                                               kir::load(acc, index_const(r * b) + Expr(vl)))));
+    }
+    Stmt reduction = kir::for_loop(
+        vc, index_const(0), index_const(cb), kir::ForKind::kSerial,
+        kir::for_loop(vp, index_const(0), index_const(kh), kir::ForKind::kSerial,
+                      kir::for_loop(vq, index_const(0), index_const(kw), kir::ForKind::kSerial,
+                                    kir::for_loop(vci, index_const(0), index_const(b),
+                                                  kir::ForKind::kSerial, kir::seq(fmas)))));
+    std::vector<Stmt> body = std::move(init_stores);
+    body.push_back(reduction);
+    body.insert(body.end(), stores.begin(), stores.end());
+    return kir::allocate(acc, kir::seq(std::move(body)));
+  };
+
+  const int64_t ow = os[3];
+  const int64_t full = ow / kPixelsPerBlock, rest = ow % kPixelsPerBlock;
+  std::vector<Stmt> row;
+  if (full > 0) {
+    row.push_back(kir::for_loop(vj, index_const(0), index_const(full), kir::ForKind::kSerial,
+                                block(Expr(vj) * kPixelsPerBlock, kPixelsPerBlock)));
+  }
+  if (rest > 0) row.push_back(block(index_const(full * kPixelsPerBlock), rest));
+  Stmt per_row = kir::for_loop(vi, index_const(0), index_const(os[2]), kir::ForKind::kSerial,
+                               kir::seq(std::move(row)));
+  // Threads split the (batch, output channel block) pairs.
+  Stmt per_block =
+      kir::for_loop(vm, index_const(0), index_const(os[1]), kir::ForKind::kParallel, per_row);
+  if (os[0] == 1) return per_block;
+  return kir::for_loop(vn, index_const(0), index_const(os[0]), kir::ForKind::kSerial, per_block);
+}
+
+}  // namespace
+
+void register_blocked_layout_templates(TemplateTable& t) {
+  t.push_back({"ConvNCHWc", OpTemplate{nullptr, lower_conv_nchwc}});
+}
 
 }  // namespace stitch::lower

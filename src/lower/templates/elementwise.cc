@@ -47,6 +47,29 @@ Expr div_op(const Expr& a, const Expr& b) {
   return kir::select(kir::logical_and(inexact, signs_differ), q + c(q, 1), q);
 }
 
+// Mod with fmod=1: C's remainder (sign of the dividend); kir's % takes the divisor's sign.
+Expr c_remainder(const Expr& a, const Expr& b) {
+  if (a->type.is_float()) return kir::call("fmod", a->type, {a, b});
+  Expr r = a % b;
+  Expr signs_differ = kir::ne(kir::lt(r, c(r, 0)), kir::lt(a, c(a, 0)));
+  return kir::select(kir::logical_and(kir::ne(r, c(r, 0)), signs_differ), r - b, r);
+}
+
+// Integer bases with integer exponents: exact power by squaring, wrapping on overflow (the
+// reference's NumPy rule). Otherwise in double and back to the base's type (truncating for
+// integer bases).
+Expr pow_op(const Expr& base, const Expr& exponent) {
+  if (base->type.is_int() && exponent->type.is_int()) {
+    return kir::call("ipow", base->type, {base, exponent});
+  }
+  if (base->type.is_float() && exponent->type == base->type) {
+    return kir::call("pow", base->type, {base, exponent});
+  }
+  const kir::Type f64 = scalar_type(DType::kFloat64).with_lanes(base->type.lanes);
+  Expr p = kir::call("pow", f64, {kir::cast(f64, base), kir::cast(f64, exponent)});
+  return kir::cast(base->type, p);
+}
+
 Expr fold(const std::vector<Expr>& args, Expr (*op)(Expr, Expr)) {
   Expr acc = args[0];
   for (size_t i = 1; i < args.size(); ++i) acc = op(acc, args[i]);
@@ -86,14 +109,44 @@ void add_unary(TemplateTable& t) {
         const Expr& x = a[0];
         return x * kir::max(c(x, 0), kir::min(c(x, 1), x * c(x, 1.0 / 6) + c(x, 0.5)));
       }));
-  for (const char* name : {"Exp", "Log", "Sqrt", "Tanh", "Erf", "Floor", "Ceil", "Sin", "Cos",
-                           "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh"}) {
+  for (const char* name :
+       {"Exp", "Log", "Sqrt", "Tanh", "Erf", "Floor", "Ceil", "Sin", "Cos", "Tan", "Asin", "Acos",
+        "Atan", "Sinh", "Cosh", "Asinh", "Acosh", "Atanh"}) {
     std::string lower(name);
     for (char& ch : lower) ch = static_cast<char>(std::tolower(ch));
     add(t, name, simple([lower](auto& a) { return kir::call(lower, a[0]->type, {a[0]}); }));
   }
   // Round is half-to-even: nearbyint under the default rounding mode.
   add(t, "Round", simple([](auto& a) { return fcall("nearbyint", a[0]); }));
+  add(t, "IsNaN", simple([](auto& a) { return kir::ne(a[0], a[0]); }));
+}
+
+// Float -> bool predicates and ops defined on every numeric type.
+void add_unary_numeric(TemplateTable& t) {
+  add(t, "IsInf", [](const graph::Node& n) -> Expected<ElemFn> {
+    const bool negative = n.attr_int("detect_negative", 1) != 0;
+    const bool positive = n.attr_int("detect_positive", 1) != 0;
+    return ElemFn([negative, positive](auto& a) {
+      const Expr& x = a[0];
+      Expr r = kir::bool_imm(false);
+      if (positive) r = kir::logical_or(r, kir::eq(x, c(x, HUGE_VAL)));
+      if (negative) r = kir::logical_or(r, kir::eq(x, c(x, -HUGE_VAL)));
+      return r;
+    });
+  });
+  // Integers are computed in double and converted back, as the reference does (the result
+  // x -/+ bias or 0 is exact for an integral bias).
+  add(t, "Shrink", [](const graph::Node& n) -> Expected<ElemFn> {
+    const double lambd = n.attr_float("lambd", 0.5f), bias = n.attr_float("bias", 0.0f);
+    if (n.input(0)->dtype() == DType::kBool) return unsupported(n, "Shrink of bool");
+    return ElemFn([lambd, bias](auto& a) {
+      const kir::Type type = a[0]->type;
+      Expr x = type.is_float() ? a[0] : kir::cast(scalar_type(DType::kFloat64), a[0]);
+      Expr y = kir::select(kir::lt(x, c(x, -lambd)), x + c(x, bias),
+                           kir::select(kir::gt(x, c(x, lambd)), x - c(x, bias), c(x, 0)));
+      return kir::cast(type, y);
+    });
+  });
 }
 
 void add_unary_attr(TemplateTable& t) {
@@ -145,6 +198,23 @@ void add_unary_attr(TemplateTable& t) {
     DType to = n.output(0)->dtype();
     return ElemFn([to](auto& a) { return kir::cast(scalar_type(to), a[0]); });
   });
+  // CastLike's second input gives only the dtype (its shape need not broadcast): never read.
+  InjectiveFn cast_like = [](LowerContext& ctx,
+                             const graph::Node& n) -> Expected<std::vector<ExprFn>> {
+    const graph::Value* x = n.input(0);
+    const DType to = n.output(0)->dtype();
+    return std::vector<ExprFn>{
+        [&ctx, x, to](const Index& idx) { return kir::cast(scalar_type(to), ctx.read(x, idx)); }};
+  };
+  t.push_back({"CastLike", OpTemplate{cast_like, nullptr, false, false}});
+  add(t, "Celu", [](const graph::Node& n) -> Expected<ElemFn> {
+    const double alpha = n.attr_float("alpha", 1.0f);
+    return ElemFn([alpha](auto& a) {
+      const Expr& x = a[0];
+      return kir::max(c(x, 0), x) +
+             kir::min(c(x, 0), fcall("expm1", x / c(x, alpha)) * c(x, alpha));
+    });
+  });
 }
 
 void add_binary(TemplateTable& t) {
@@ -152,10 +222,7 @@ void add_binary(TemplateTable& t) {
   add(t, "Sub", simple([](auto& a) { return a[0] - a[1]; }));
   add(t, "Mul", simple([](auto& a) { return a[0] * a[1]; }));
   add(t, "Div", simple([](auto& a) { return div_op(a[0], a[1]); }));
-  add(t, "Pow", simple([](auto& a) {
-        Expr e = a[1]->type == a[0]->type ? a[1] : kir::cast(a[0]->type, a[1]);
-        return kir::call("pow", a[0]->type, {a[0], e});
-      }));
+  add(t, "Pow", simple([](auto& a) { return pow_op(a[0], a[1]); }));
   add(t, "PRelu",
       simple([](auto& a) { return kir::select(kir::lt(a[0], c(a[0], 0)), a[0] * a[1], a[0]); }));
   add(t, "Equal", simple([](auto& a) { return kir::eq(a[0], a[1]); }));
@@ -171,12 +238,15 @@ void add_binary(TemplateTable& t) {
     if (dtype_is_float(n.input(0)->dtype()) && !fmod) {
       return unsupported(n, "Mod of floats needs fmod=1");
     }
-    if (fmod && !dtype_is_float(n.input(0)->dtype())) {
-      return unsupported(n, "fmod of integers");
-    }
-    return ElemFn([fmod](auto& a) {
-      return fmod ? kir::call("fmod", a[0]->type, {a[0], a[1]}) : a[0] % a[1];
-    });
+    if (n.input(0)->dtype() == DType::kBool) return unsupported(n, "Mod of bool");
+    return ElemFn([fmod](auto& a) { return fmod ? c_remainder(a[0], a[1]) : a[0] % a[1]; });
+  });
+  add(t, "BitShift", [](const graph::Node& n) -> Expected<ElemFn> {
+    const std::string direction = n.attr_string("direction", "");
+    if (direction != "LEFT" && direction != "RIGHT") return unsupported(n, "BitShift direction");
+    if (dtype_is_signed(n.input(0)->dtype())) return unsupported(n, "BitShift of signed integers");
+    const char* fn = direction == "LEFT" ? "shift_left" : "shift_right";
+    return ElemFn([fn](auto& a) { return kir::call(fn, a[0]->type, {a[0], a[1]}); });
   });
 }
 
@@ -203,6 +273,7 @@ void add_variadic(TemplateTable& t) {
 void register_elementwise_templates(TemplateTable& t) {
   add_unary(t);
   add_unary_attr(t);
+  add_unary_numeric(t);
   add_binary(t);
   add_variadic(t);
 }

@@ -1,6 +1,8 @@
 // Templates of MatMul (batched, NumPy-broadcast batch dims, 1-D promotion) and Gemm. Part of
 // lower/templates/; complex anchors. This first version accumulates each output element over K
-// in a scalar accumulator (the microkernel issue replaces it with brgemm tiles).
+// in a scalar accumulator; MatMuls with a constant B are packed by passes/pack_matmul_weights.h
+// and take the microkernel path instead (matmul_packed.cc).
+#include "lower/templates/matmul_packed.h"
 #include "lower/templates/template_registry.h"
 
 namespace stitch::lower {
@@ -80,6 +82,7 @@ Expected<kir::Stmt> lower_gemm(LowerContext& ctx, const graph::Node& n) {
 void register_matmul_templates(TemplateTable& t) {
   t.push_back({"MatMul", OpTemplate{nullptr, lower_matmul}});
   t.push_back({"Gemm", OpTemplate{nullptr, lower_gemm}});
+  register_matmul_packed_templates(t);
 }
 
 }  // namespace stitch::lower

@@ -51,18 +51,62 @@ Expected<const Tensor*> constant_input(const graph::Node& n, int i, const char* 
   return v->constant();
 }
 
+namespace {
+
+template <class T>
+double lowest_of() {
+  return std::numeric_limits<T>::has_infinity
+             ? -std::numeric_limits<T>::infinity()
+             : static_cast<double>(std::numeric_limits<T>::lowest());
+}
+
+}  // namespace
+
 double dtype_lowest(DType dtype) {
   switch (dtype) {
+    case DType::kFloat16:
+    case DType::kBFloat16:
     case DType::kFloat32:
-      return -std::numeric_limits<float>::infinity();
     case DType::kFloat64:
-      return -std::numeric_limits<double>::infinity();
+      return lowest_of<double>();
+    case DType::kInt8:
+      return lowest_of<int8_t>();
+    case DType::kInt16:
+      return lowest_of<int16_t>();
     case DType::kInt32:
-      return std::numeric_limits<int32_t>::lowest();
+      return lowest_of<int32_t>();
     case DType::kInt64:
-      return static_cast<double>(std::numeric_limits<int64_t>::lowest());
-    default:
+      return lowest_of<int64_t>();
+    default:  // unsigned integers and bool (false)
       return 0;
+  }
+}
+
+double dtype_highest(DType dtype) {
+  switch (dtype) {
+    case DType::kFloat16:
+    case DType::kBFloat16:
+    case DType::kFloat32:
+    case DType::kFloat64:
+      return std::numeric_limits<double>::infinity();
+    case DType::kInt8:
+      return std::numeric_limits<int8_t>::max();
+    case DType::kInt16:
+      return std::numeric_limits<int16_t>::max();
+    case DType::kInt32:
+      return std::numeric_limits<int32_t>::max();
+    case DType::kInt64:
+      return static_cast<double>(std::numeric_limits<int64_t>::max());  // saturates when built
+    case DType::kUInt8:
+      return std::numeric_limits<uint8_t>::max();
+    case DType::kUInt16:
+      return std::numeric_limits<uint16_t>::max();
+    case DType::kUInt32:
+      return std::numeric_limits<uint32_t>::max();
+    case DType::kUInt64:
+      return static_cast<double>(std::numeric_limits<uint64_t>::max());  // saturates when built
+    default:                                                             // bool (true)
+      return 1;
   }
 }
 

@@ -88,5 +88,7 @@ WindowTap window_tap(const graph::nn::WindowGeometry& g, const Shape& in_spatial
                      const Index& k);
 // The lowest value of a dtype (-inf for floats), as double (the identity of max).
 double dtype_lowest(DType dtype);
+// The highest value of a dtype (+inf for floats, true for bool), as double (the identity of min).
+double dtype_highest(DType dtype);
 
 }  // namespace stitch::lower

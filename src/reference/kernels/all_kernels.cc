@@ -12,6 +12,7 @@ const KernelRegistry& KernelRegistry::global() {
     register_reduce_kernels(*r);
     register_sequence_kernels(*r);
     register_control_flow_kernels(*r);
+    register_layout_kernels(*r);
     return r;
   }();
   return *registry;

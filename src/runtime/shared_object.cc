@@ -1,10 +1,10 @@
 // An open shared object (dlopen) that closes itself, and symbol lookup with errors that say
-// which symbol and which library. Part of codegen/toolchain/.
-#include "codegen/toolchain/shared_object.h"
+// which symbol and which library. Part of runtime/.
+#include "runtime/shared_object.h"
 
 #include <dlfcn.h>
 
-namespace stitch::toolchain {
+namespace stitch::runtime {
 namespace {
 
 // dlerror() returns the last error once and then NULL; read it immediately after the call.
@@ -59,4 +59,4 @@ Expected<void*> SharedObject::symbol(const std::string& name) const {
   return address;
 }
 
-}  // namespace stitch::toolchain
+}  // namespace stitch::runtime

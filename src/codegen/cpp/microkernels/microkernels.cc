@@ -1,0 +1,13 @@
+// Picks the source of a microkernel for a target (see microkernels.h). Part of codegen/cpp/.
+#include "codegen/cpp/microkernels/microkernels.h"
+
+namespace stitch::codegen::cpp {
+
+std::string microkernel_definition(const std::string& name, const toolchain::Target& target) {
+  if (name != "stitch_gemm_f32_6x16") return "";
+  if (target.has_avx512()) return kGemmF32x6x16Avx512;
+  if (target.has_avx2()) return kGemmF32x6x16Avx2;
+  return kGemmF32x6x16Generic;
+}
+
+}  // namespace stitch::codegen::cpp

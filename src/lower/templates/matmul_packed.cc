@@ -1,0 +1,166 @@
+// Template of stitch.MatMulPacked: Y[r, n] = A[r, :] . B[:, n] with B pre-packed in 16-column
+// panels (passes/pack_matmul_weights.h), computed by the gemm_f32_6x16 microkernel
+// (codegen/cpp/microkernels/). Part of lower/templates/.
+//
+// ---- Blocking (GotoBLAS, as oneDNN's brgemm drivers do) ----
+// A's leading dims fold into R rows (B is shared by every batch). Rows go in tiles of 6, columns
+// in panels of 16. A parallel unit is one block of up to 16 tiles x 16 panels (96 x 256 of Y):
+//   for each K block of <= 256 (one B panel block, 16 KiB, stays in L1):
+//     pack the block's rows of A into [tiles][kc][6] (zero rows past R; this is where inlined
+//       producers of A, batch broadcasting and 1-D A are resolved, through ctx.read)
+//     for each panel: microkernel over all tiles, accumulating into the unit's C block
+//   then the C block passes through LowerContext::write (the fused epilogue), valid part only.
+// Zero padding of A's last tile and of B's last panel means the microkernel has no edges; the
+// C block holds whole tiles and panels and only its valid part is written out.
+#include "lower/templates/matmul_packed.h"
+
+#include <algorithm>
+
+namespace stitch::lower {
+namespace {
+
+using kir::Expr;
+using kir::Stmt;
+
+constexpr int64_t kTileRows = 6;
+constexpr int64_t kPanelCols = 16;
+constexpr int64_t kMaxTilesPerBlock = 16;   // 96 rows: A block 96 x 256 floats = 96 KiB (L2)
+constexpr int64_t kMaxPanelsPerBlock = 16;  // 256 columns: C block 96 x 256 floats = 96 KiB
+constexpr int64_t kMaxKBlock = 256;         // one B panel block = 256 x 16 floats = 16 KiB (L1)
+// Fewer units than this and the outer loop splits finer, so that the thread pool has work.
+constexpr int64_t kMinUnits = 4;
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// `count` items in blocks of at most `max_per_block`, balanced: the block size.
+int64_t balanced_block(int64_t count, int64_t max_per_block) {
+  return ceil_div(count, ceil_div(count, max_per_block));
+}
+
+struct Blocking {
+  int64_t tiles_per_block, m_blocks, panels_per_block, n_blocks, k_block, k_blocks;
+};
+
+Blocking choose_blocking(int64_t tiles, int64_t panels, int64_t k) {
+  Blocking b;
+  b.tiles_per_block = balanced_block(tiles, kMaxTilesPerBlock);
+  b.panels_per_block = balanced_block(panels, kMaxPanelsPerBlock);
+  // Thread split from the shape: halve the larger block until there are enough units.
+  while (ceil_div(tiles, b.tiles_per_block) * ceil_div(panels, b.panels_per_block) < kMinUnits) {
+    if (b.tiles_per_block >= b.panels_per_block && b.tiles_per_block > 1) {
+      b.tiles_per_block = ceil_div(b.tiles_per_block, 2);
+    } else if (b.panels_per_block > 1) {
+      b.panels_per_block = ceil_div(b.panels_per_block, 2);
+    } else {
+      break;
+    }
+  }
+  b.m_blocks = ceil_div(tiles, b.tiles_per_block);
+  b.n_blocks = ceil_div(panels, b.panels_per_block);
+  b.k_block = balanced_block(k, kMaxKBlock);
+  b.k_blocks = ceil_div(k, b.k_block);
+  return b;
+}
+
+struct Operands {
+  const graph::Value *a, *out;
+  kir::Buffer b;  // packed B [panels, K, 16]
+  int64_t rows, k, n, panels;
+};
+
+// Copies rows [m0, m0 + tiles * 6) x cols [k0, k0 + kc) of A into a_pack as [tiles][kc][6].
+Stmt pack_a(LowerContext& ctx, const Operands& op, const kir::Buffer& a_pack, const Expr& m0,
+            const Expr& tiles, const Expr& k0, const Expr& kc) {
+  kir::Var t = ctx.var("t"), r = ctx.var("r"), k = ctx.var("k");
+  Expr row = m0 + Expr(t) * kTileRows + Expr(r);
+  Expr dst = (Expr(t) * kc + Expr(k)) * kTileRows + Expr(r);
+  Expr value = ctx.read_linear(op.a, row * op.k + k0 + Expr(k));
+  auto over_k = [&](const Expr& v) {
+    return kir::for_loop(k, index_const(0), kc, kir::ForKind::kSerial, kir::store(a_pack, dst, v));
+  };
+  Stmt body = kir::if_then_else(kir::lt(row, index_const(op.rows)), over_k(value),
+                                over_k(constant(DType::kFloat32, 0.0)));
+  return kir::for_loop(
+      t, index_const(0), tiles, kir::ForKind::kSerial,
+      kir::for_loop(r, index_const(0), index_const(kTileRows), kir::ForKind::kSerial, body));
+}
+
+// Y's index of (row, col): A's leading dims delinearized from the row, then the column.
+Index out_index(const Operands& op, const Expr& row, const Expr& col) {
+  const Shape& os = op.out->shape();
+  Index idx = delinearize(Shape(os.begin(), os.end() - 1), row);
+  idx.push_back(col);
+  return idx;
+}
+
+// One parallel unit (m block mb, n block nb) with its C and packed-A scratch.
+Stmt unit(LowerContext& ctx, const Operands& op, const Blocking& bl, const Expr& mb,
+          const Expr& nb) {
+  const int64_t ldc = bl.panels_per_block * kPanelCols;
+  kir::Buffer c = ctx.scratch("c_block", DType::kFloat32, {bl.tiles_per_block * kTileRows * ldc});
+  kir::Buffer a_pack =
+      ctx.scratch("a_pack", DType::kFloat32, {bl.tiles_per_block * bl.k_block * kTileRows});
+  const int64_t total_tiles = ceil_div(op.rows, kTileRows);
+  Expr t0 = mb * bl.tiles_per_block, p0 = nb * bl.panels_per_block;
+  Expr tiles = kir::min(index_const(bl.tiles_per_block), index_const(total_tiles) - t0);
+  Expr panels = kir::min(index_const(bl.panels_per_block), index_const(op.panels) - p0);
+  Expr m0 = t0 * kTileRows, n0 = p0 * kPanelCols;
+
+  kir::Var kb = ctx.var("kb"), p = ctx.var("p");
+  Expr k0 = Expr(kb) * bl.k_block;
+  Expr kc = kir::min(index_const(bl.k_block), index_const(op.k) - k0);
+  Stmt gemm =
+      kir::microkernel_call("stitch_gemm_f32_6x16",
+                            {{a_pack, index_const(0)},
+                             {op.b, ((p0 + Expr(p)) * op.k + k0) * kPanelCols},
+                             {c, Expr(p) * kPanelCols}},
+                            {tiles, kc, index_const(ldc), kir::min(Expr(kb), index_const(1))});
+  Stmt per_k = kir::seq({pack_a(ctx, op, a_pack, m0, tiles, k0, kc),
+                         kir::for_loop(p, index_const(0), panels, kir::ForKind::kSerial, gemm)});
+  Stmt reduction =
+      kir::for_loop(kb, index_const(0), index_const(bl.k_blocks), kir::ForKind::kSerial, per_k);
+
+  kir::Var i = ctx.var("i"), j = ctx.var("j");
+  Expr valid_rows =
+      kir::min(index_const(bl.tiles_per_block * kTileRows), index_const(op.rows) - m0);
+  Expr valid_cols = kir::min(index_const(ldc), index_const(op.n) - n0);
+  Stmt store = ctx.write(op.out, out_index(op, m0 + Expr(i), n0 + Expr(j)),
+                         kir::load(c, Expr(i) * ldc + Expr(j)));
+  Stmt epilogue =
+      kir::for_loop(i, index_const(0), valid_rows, kir::ForKind::kSerial,
+                    kir::for_loop(j, index_const(0), valid_cols, kir::ForKind::kVectorized, store));
+  return kir::allocate(c, kir::allocate(a_pack, kir::seq({reduction, epilogue})));
+}
+
+Expected<Stmt> lower_matmul_packed(LowerContext& ctx, const graph::Node& n) {
+  Operands op;
+  op.a = n.input(0);
+  op.out = n.output(0);
+  const graph::Value* b = n.input(1);
+  if (op.out->dtype() != DType::kFloat32 || op.a->dtype() != DType::kFloat32) {
+    return unsupported(n, "MatMulPacked on " + std::string(dtype_name(op.out->dtype())));
+  }
+  const kir::Buffer* bbuf = ctx.buffer_to_load(b);
+  if (!bbuf) return unsupported(n, "a packed weight computed inside the kernel");
+  op.b = *bbuf;
+  op.panels = b->shape()[0];
+  op.k = b->shape()[1];
+  op.n = n.attr_int("N", 0);
+  if (op.k == 0) return unsupported(n, "MatMulPacked with K = 0");
+  op.rows = shape_numel(op.a->shape()) / op.k;
+  if (op.rows == 0) return kir::seq({});
+  const Blocking bl = choose_blocking(ceil_div(op.rows, kTileRows), op.panels, op.k);
+  kir::Var u = ctx.var("u");
+  // m blocks innermost: neighbouring units (one thread's share) reuse the same B block.
+  Stmt body = unit(ctx, op, bl, Expr(u) % bl.m_blocks, Expr(u) / bl.m_blocks);
+  return kir::for_loop(u, index_const(0), index_const(bl.m_blocks * bl.n_blocks),
+                       kir::ForKind::kParallel, body);
+}
+
+}  // namespace
+
+void register_matmul_packed_templates(TemplateTable& t) {
+  t.push_back({"MatMulPacked", OpTemplate{nullptr, lower_matmul_packed}});
+}
+
+}  // namespace stitch::lower

@@ -1,0 +1,212 @@
+// Layout assignment: NCHW -> NCHWc for conv chains, with weights pre-packed. Part of passes/.
+#include "passes/layout_assignment.h"
+
+#include <map>
+#include <optional>
+#include <set>
+
+#include "graph/ops/nn_util.h"
+
+namespace stitch::passes {
+namespace {
+
+using graph::Graph;
+using graph::Node;
+using graph::Value;
+
+// Elementwise ops that commute with any permutation of elements (so they can run on blocked
+// tensors unchanged) and whose attributes, if any, are plain numbers.
+const std::set<std::string>& layout_free_ops() {
+  static const std::set<std::string> ops{
+      "Relu", "LeakyRelu", "Clip", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Elu",
+      "Selu", "Softplus",  "Mish", "Gelu",    "Add",         "Sub",       "Mul",  "Div",
+      "Max",  "Min",       "Erf",  "Exp",     "Abs",         "Neg",       "Sqrt", "Identity"};
+  return ops;
+}
+
+std::optional<graph::Attribute> copy_attribute(const graph::Attribute& a) {
+  switch (a.kind) {
+    case graph::Attribute::Kind::kFloat:
+      return graph::Attribute::of_float(a.f);
+    case graph::Attribute::Kind::kInt:
+      return graph::Attribute::of_int(a.i);
+    case graph::Attribute::Kind::kString:
+      return graph::Attribute::of_string(a.s);
+    case graph::Attribute::Kind::kFloats:
+      return graph::Attribute::of_floats(a.floats);
+    case graph::Attribute::Kind::kInts:
+      return graph::Attribute::of_ints(a.ints);
+    default:
+      return std::nullopt;
+  }
+}
+
+Shape blocked_shape(const Shape& plain, int64_t b) {
+  return {plain[0], plain[1] / b, plain[2], plain[3], b};
+}
+
+// W [M, C, KH, KW] -> [M/b, C/b, KH, KW, b (input channel), b (output channel)].
+Tensor pack_weight(const Tensor& w, int64_t b) {
+  const int64_t m = w.dim(0), c = w.dim(1), kh = w.dim(2), kw = w.dim(3);
+  Tensor packed(DType::kFloat32, {m / b, c / b, kh, kw, b, b});
+  const float* src = w.data<float>();
+  float* dst = packed.data<float>();
+  for (int64_t mo = 0; mo < m; ++mo)
+    for (int64_t ci = 0; ci < c; ++ci)
+      for (int64_t p = 0; p < kh; ++p)
+        for (int64_t q = 0; q < kw; ++q) {
+          int64_t to =
+              (((((mo / b) * (c / b) + ci / b) * kh + p) * kw + q) * b + ci % b) * b + mo % b;
+          dst[to] = src[((mo * c + ci) * kh + p) * kw + q];
+        }
+  return packed;
+}
+
+class LayoutAssignment : public Pass {
+ public:
+  explicit LayoutAssignment(const LayoutAssignmentOptions& o) : b_(o.block) {}
+  std::string name() const override { return "layout_assignment"; }
+
+  Expected<bool> run(Graph& graph) override {
+    graph_ = &graph;
+    blocked_.clear();
+    bool changed = false;
+    for (Node* n : graph.nodes()) {
+      if (n->op_type() == "Conv" && n->domain().empty()) {
+        STITCH_ASSIGN_OR_RETURN(bool done, block_conv(n));
+        changed |= done;
+      } else if (n->domain().empty() && layout_free_ops().count(n->op_type())) {
+        changed |= block_elementwise(n);
+      }
+    }
+    if (changed) STITCH_RETURN_IF_ERROR(graph.topo_sort());
+    return changed;
+  }
+
+ private:
+  bool is_plain_4d_f32(const Value* v) const {
+    return v && v->dtype() == DType::kFloat32 && v->type().is_static() && v->shape().size() == 4 &&
+           v->shape()[1] % b_ == 0;
+  }
+
+  Value* int64_constant(const std::string& hint, const std::vector<int64_t>& values) {
+    Tensor t(DType::kInt64, {static_cast<int64_t>(values.size())});
+    for (size_t i = 0; i < values.size(); ++i) t.data<int64_t>()[i] = values[i];
+    return graph_->add_constant(graph_->unique_name(hint), std::move(t));
+  }
+
+  // x [N, C, H, W] as [N, C/b, H, W, b]: Reshape to [N, C/b, b, H, W], then move b last.
+  Value* to_blocked(Value* x) {
+    if (auto it = blocked_.find(x); it != blocked_.end()) return it->second;
+    const Shape& s = x->shape();
+    Value* split = graph_->add_value(graph_->unique_name(x->name() + "_split"),
+                                     {DType::kFloat32, {s[0], s[1] / b_, b_, s[2], s[3]}, true});
+    graph_->add_node("Reshape", graph_->unique_name(x->name() + "_to_blocked_reshape"),
+                     {x, int64_constant(x->name() + "_split_shape", split->shape())}, {split});
+    Value* xb = graph_->add_value(graph_->unique_name(x->name() + "_blocked"),
+                                  {DType::kFloat32, blocked_shape(s, b_), true});
+    Node* t = graph_->add_node("Transpose", graph_->unique_name(x->name() + "_to_blocked"), {split},
+                               {xb});
+    t->set_attr("perm", graph::Attribute::of_ints({0, 1, 3, 4, 2}));
+    blocked_[x] = xb;
+    return xb;
+  }
+
+  // Makes `plain` (whose producer was removed) the plain-layout view of `xb`.
+  void define_from_blocked(Value* xb, Value* plain) {
+    const Shape& s = plain->shape();
+    Value* moved = graph_->add_value(graph_->unique_name(plain->name() + "_unblocked"),
+                                     {DType::kFloat32, {s[0], s[1] / b_, b_, s[2], s[3]}, true});
+    Node* t = graph_->add_node("Transpose", graph_->unique_name(plain->name() + "_from_blocked"),
+                               {xb}, {moved});
+    t->set_attr("perm", graph::Attribute::of_ints({0, 1, 4, 2, 3}));
+    graph_->add_node("Reshape", graph_->unique_name(plain->name() + "_from_blocked_reshape"),
+                     {moved, int64_constant(plain->name() + "_plain_shape", s)}, {plain});
+    blocked_[plain] = xb;
+  }
+
+  Expected<bool> block_conv(Node* n) {
+    Value* x = n->input(0);
+    Value* w = n->input(1);
+    Value* bias = n->has_input(2) ? n->input(2) : nullptr;
+    Value* y = n->output(0);
+    if (!is_plain_4d_f32(x) || !is_plain_4d_f32(y) || n->attr_int("group", 1) != 1) return false;
+    if (!w || !w->is_constant() || w->dtype() != DType::kFloat32 || w->shape().size() != 4 ||
+        w->shape()[0] % b_ != 0) {
+      return false;
+    }
+    if (bias && (bias->dtype() != DType::kFloat32 || !bias->type().is_static())) return false;
+    const Shape& xs = x->shape();
+    const Shape& ws = w->shape();
+    STITCH_ASSIGN_OR_RETURN(graph::nn::WindowGeometry g,
+                            graph::nn::window_geometry(*n, {xs[2], xs[3]}, {ws[2], ws[3]}, false));
+    Value* xb = to_blocked(x);
+    Value* wp = graph_->add_constant(graph_->unique_name(w->name() + "_packed"),
+                                     pack_weight(*w->constant(), b_));
+    Value* yb = graph_->add_value(graph_->unique_name(y->name() + "_blocked"),
+                                  {DType::kFloat32, blocked_shape(y->shape(), b_), true});
+    std::vector<Value*> inputs{xb, wp};
+    if (bias) inputs.push_back(bias);
+    const std::string name = n->name();
+    graph_->remove_node(n);
+    Node* c = graph_->add_node("ConvNCHWc", graph_->unique_name(name + "_nchwc"), inputs, {yb},
+                               "stitch", 1);
+    c->set_attr("strides", graph::Attribute::of_ints(g.strides));
+    c->set_attr("dilations", graph::Attribute::of_ints(g.dilations));
+    Shape pads = g.pads_begin;
+    pads.insert(pads.end(), g.pads_end.begin(), g.pads_end.end());
+    c->set_attr("pads", graph::Attribute::of_ints(pads));
+    define_from_blocked(yb, y);
+    return true;
+  }
+
+  // An elementwise op whose tensor operands all have blocked versions (or are scalars) runs on
+  // those; its output gets a blocked version in turn.
+  bool block_elementwise(Node* n) {
+    Value* y = n->output(0);
+    if (n->num_outputs() != 1 || !is_plain_4d_f32(y)) return false;
+    std::vector<Value*> inputs;
+    bool any_blocked = false;
+    for (Value* in : n->inputs()) {
+      if (!in) {
+        inputs.push_back(nullptr);
+      } else if (auto it = blocked_.find(in); it != blocked_.end() && in->shape() == y->shape()) {
+        inputs.push_back(it->second);
+        any_blocked = true;
+      } else if (in->type().is_static() && shape_numel(in->shape()) == 1 &&
+                 in->shape().size() <= 1) {
+        inputs.push_back(in);  // a scalar broadcasts the same in any layout
+      } else {
+        return false;
+      }
+    }
+    if (!any_blocked) return false;
+    std::map<std::string, graph::Attribute> attrs;
+    for (const auto& [key, a] : n->attributes()) {
+      auto copy = copy_attribute(a);
+      if (!copy) return false;
+      attrs.emplace(key, std::move(*copy));
+    }
+    Value* yb = graph_->add_value(graph_->unique_name(y->name() + "_blocked"),
+                                  {DType::kFloat32, blocked_shape(y->shape(), b_), true});
+    const std::string op = n->op_type(), name = n->name();
+    const int opset = n->opset();
+    graph_->remove_node(n);
+    Node* e = graph_->add_node(op, graph_->unique_name(name + "_nchwc"), inputs, {yb}, "", opset);
+    for (auto& [key, a] : attrs) e->set_attr(key, std::move(a));
+    define_from_blocked(yb, y);
+    return true;
+  }
+
+  int64_t b_;
+  Graph* graph_ = nullptr;
+  std::map<Value*, Value*> blocked_;  // plain value -> its blocked version
+};
+
+}  // namespace
+
+std::unique_ptr<Pass> make_layout_assignment_pass(const LayoutAssignmentOptions& options) {
+  return std::make_unique<LayoutAssignment>(options);
+}
+
+}  // namespace stitch::passes

@@ -1,0 +1,28 @@
+// Layout assignment for SIMD CPUs (DESIGN 3.3; oneDNN Graph Compiler's blocked layouts). Part
+// of passes/, run after the simplification group.
+//
+// Every 2-D float32 Conv with group 1, a constant weight and channel counts that are multiples
+// of the block becomes a stitch.ConvNCHWc on channel-blocked tensors ([N, C/b, H, W, b]),
+// whose weight is pre-packed here, once, at compile time ([M/b, C/b, KH, KW, b, b]). The
+// blocked layout then propagates through elementwise ops whose operands are all blocked (the
+// ReLU and the residual Add between two convs), so a chain of convs reorders its activations
+// only where a plain-layout consumer (pooling, a reshape, a graph output) reads them. The
+// reorders are plain Reshape + Transpose: lowering inlines them into the reads of their
+// consumers, so a reorder costs no pass over memory of its own.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "passes/pass.h"
+
+namespace stitch::passes {
+
+struct LayoutAssignmentOptions {
+  // Channels per block: 8 fills an AVX2 vector of float32 (16 would fill AVX-512's).
+  int64_t block = 8;
+};
+
+std::unique_ptr<Pass> make_layout_assignment_pass(const LayoutAssignmentOptions& options = {});
+
+}  // namespace stitch::passes

@@ -1,0 +1,163 @@
+// Building the kernels of many conformance cases with few compiler runs (see compiled_batch.h).
+// Part of tests/conformance/.
+//
+// Why concatenation is sound: every emitted unit defines its helpers in an anonymous namespace
+// and its kernels as extern "C" functions whose names carry the case's prefix. Inside a named
+// namespace per unit, the helpers and the pasted ABI struct of one unit no longer meet those of
+// another, and extern "C" kernels keep their symbols whatever namespace declares them.
+// The prelude (kPreludeHead, kPreludeHelpers) is most of a small case's text and most of the
+// compile time, and it is the same text in every unit: it goes once at the top of the batch and
+// is cut out of each unit, which then finds it by ordinary lookup from its namespace. A unit
+// without the exact prelude text keeps its own, inside its namespace, with its #include lines
+// hoisted to file scope (standard headers cannot be included inside a namespace).
+#include "compiled_batch.h"
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+#include "codegen/cpp/prelude.h"
+
+namespace stitch::conformance {
+namespace {
+
+using toolchain::BuildResult;
+using toolchain::TranslationUnit;
+
+class BatchBuilder {
+ public:
+  BatchBuilder(const std::vector<CaseUnits>& cases, toolchain::Toolchain& toolchain,
+               const BatchOptions& options)
+      : cases_(cases),
+        toolchain_(toolchain),
+        options_(options),
+        results_(cases.size(), Status::error("internal: case not built")) {}
+
+  std::vector<Expected<BuildResult>> build_all() {
+    size_t per_batch = static_cast<size_t>(std::max(options_.cases_per_unit, 1)) *
+                       static_cast<size_t>(std::max(options_.units_per_batch, 1));
+    for (size_t first = 0; first < cases_.size(); first += per_batch) {
+      build_range(first, std::min(cases_.size(), first + per_batch));
+    }
+    return std::move(results_);
+  }
+
+ private:
+  // Cases [first, last) into one library; on failure each half is tried on its own, down to
+  // single cases, which are built from their own units.
+  void build_range(size_t first, size_t last) {
+    if (last - first == 1) {
+      results_[first] = toolchain_.build(cases_[first].units);
+      return;
+    }
+    Expected<BuildResult> built = toolchain_.build(batch_units(first, last));
+    if (built) {
+      for (size_t c = first; c < last; ++c) results_[c] = *built;
+      return;
+    }
+    size_t middle = first + (last - first) / 2;
+    build_range(first, middle);
+    build_range(middle, last);
+  }
+
+  // The cases split into at most units_per_batch contiguous runs, one unit each.
+  std::vector<TranslationUnit> batch_units(size_t first, size_t last) const {
+    size_t n = last - first;
+    size_t n_units = std::clamp<size_t>(static_cast<size_t>(options_.units_per_batch), 1, n);
+    std::vector<TranslationUnit> units;
+    for (size_t u = 0; u < n_units; ++u) {
+      std::vector<const CaseUnits*> group;
+      for (size_t c = first + u * n / n_units; c < first + (u + 1) * n / n_units; ++c) {
+        group.push_back(&cases_[c]);
+      }
+      units.push_back({"cases_" + std::to_string(u), concatenate_units(group)});
+    }
+    return units;
+  }
+
+  const std::vector<CaseUnits>& cases_;
+  toolchain::Toolchain& toolchain_;
+  BatchOptions options_;
+  std::vector<Expected<BuildResult>> results_;
+};
+
+// Removes the one occurrence of `part` from `text`; false (and `text` unchanged) if it does not
+// occur exactly once.
+bool cut_once(std::string& text, const std::string& part) {
+  size_t at = text.find(part);
+  if (at == std::string::npos || text.find(part, at + 1) != std::string::npos) return false;
+  text.erase(at, part.size());
+  return true;
+}
+
+// The unit's text without the shared prelude, or with its #include lines moved to `includes`.
+std::string without_prelude(const std::string& source, std::set<std::string>& included,
+                            std::string& includes) {
+  std::string text = source;
+  if (cut_once(text, codegen::cpp::kPreludeHead) && cut_once(text, codegen::cpp::kPreludeHelpers)) {
+    return text;
+  }
+  std::string body;
+  std::istringstream lines(source);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("#include", 0) != 0) {
+      body += line + "\n";
+    } else if (included.insert(line).second) {
+      includes += line + "\n";
+    }
+  }
+  return body;
+}
+
+}  // namespace
+
+std::string concatenate_units(const std::vector<const CaseUnits*>& cases) {
+  std::string includes, bodies;
+  std::set<std::string> included;
+  int index = 0;
+  for (const CaseUnits* c : cases) {
+    for (const TranslationUnit& unit : c->units) {
+      std::string ns = "stitch_unit_" + std::to_string(index++);
+      bodies +=
+          str_cat("\n// ", c->case_name, ", ", unit.name, "\nnamespace ", ns, " {\n",
+                  without_prelude(unit.source, included, includes), "}  // namespace ", ns, "\n");
+    }
+  }
+  return str_cat("// Generated by stitch_conformance: the kernels of ", cases.size(),
+                 " cases in one translation unit.\n", codegen::cpp::kPreludeHead, includes,
+                 "\nnamespace {\n\n", codegen::cpp::kPreludeHelpers, "\n}  // namespace\n", bodies);
+}
+
+std::vector<Expected<toolchain::BuildResult>> build_batches(const std::vector<CaseUnits>& cases,
+                                                            toolchain::Toolchain& toolchain,
+                                                            const BatchOptions& options) {
+  return BatchBuilder(cases, toolchain, options).build_all();
+}
+
+std::string serialize_units(const std::vector<toolchain::TranslationUnit>& units) {
+  std::string out = std::to_string(units.size()) + "\n";
+  for (const TranslationUnit& u : units) {
+    out += str_cat(u.name.size(), " ", u.source.size(), "\n", u.name, u.source);
+  }
+  return out;
+}
+
+Expected<std::vector<toolchain::TranslationUnit>> parse_units(const std::string& bytes) {
+  std::istringstream in(bytes);
+  size_t count = 0;
+  if (!(in >> count) || in.get() != '\n') return error("bad unit list header");
+  std::vector<TranslationUnit> units(count);
+  for (TranslationUnit& u : units) {
+    size_t name_size = 0, source_size = 0;
+    if (!(in >> name_size >> source_size) || in.get() != '\n') return error("bad unit header");
+    u.name.resize(name_size);
+    u.source.resize(source_size);
+    if (!in.read(u.name.data(), static_cast<std::streamsize>(name_size)) ||
+        !in.read(u.source.data(), static_cast<std::streamsize>(source_size))) {
+      return error("unit list truncated");
+    }
+  }
+  return units;
+}
+
+}  // namespace stitch::conformance

@@ -243,8 +243,9 @@ void KernelEmitter::allocate(const kir::Allocate* op) {
   close_binding(rebinding);
 }
 
-// Microkernels are declared, not defined: their headers come with the target hooks. Every
-// call of one name must agree on the argument types, since C has no overloads.
+// A call records the microkernel's declaration; emit_cpp.cc pastes the definition for the
+// target (codegen/cpp/microkernels/) where one exists. Every call of one name must agree on
+// the argument types, since C has no overloads.
 void KernelEmitter::microkernel_call(const kir::MicrokernelCall* op) {
   if (!is_identifier(op->name)) {
     ctx_->fail(error("microkernel name '", op->name, "' is not a C identifier"));

@@ -114,7 +114,8 @@ Expected<std::vector<runtime::InputValueGuard>> specialize_shape_inputs(
       runtime::InputValueGuard g;
       g.input = it->second;
       g.value.resize(example.nbytes());
-      std::memcpy(g.value.data(), example.raw_data(), example.nbytes());
+      // An empty input (ReduceSum's empty axes) has no data pointer, and memcpy wants one.
+      if (!g.value.empty()) std::memcpy(g.value.data(), example.raw_data(), example.nbytes());
       guards.push_back(std::move(g));
       changed = true;
     }

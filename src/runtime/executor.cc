@@ -54,7 +54,7 @@ Status Executor::check_inputs(const std::vector<const Tensor*>& inputs) const {
   }
   for (const InputValueGuard& g : plan_.input_value_guards) {
     const Tensor& t = *inputs[g.input];
-    if (std::memcmp(t.raw_data(), g.value.data(), g.value.size()) != 0) {
+    if (!g.value.empty() && std::memcmp(t.raw_data(), g.value.data(), g.value.size()) != 0) {
       return error("input '", plan_.buffers[plan_.inputs[g.input]].name,
                    "' determines shapes, and the model was compiled for another value of it; "
                    "compile again with this input");

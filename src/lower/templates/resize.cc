@@ -17,6 +17,7 @@
 #include <limits>
 #include <optional>
 
+#include "graph/ops/resize_util.h"
 #include "lower/templates/template_registry.h"
 
 namespace stitch::lower {
@@ -27,46 +28,9 @@ using Fns = std::vector<ExprFn>;
 
 constexpr int64_t kMaxPeriod = 32;
 
-struct ResizeParams {
-  std::string mode, ctm, nearest_mode;
-  double cubic_a = -0.75;
-  bool exclude_outside = false;
-  double extrapolation = 0;
-};
-
-ResizeParams resize_params(const graph::Node& n) {
-  const bool old = n.opset() < 11;  // Resize-10 and Upsample: asymmetric coordinates, floor
-  ResizeParams p;
-  p.mode = n.attr_string("mode", "nearest");
-  p.ctm = n.attr_string("coordinate_transformation_mode", old ? "asymmetric" : "half_pixel");
-  p.nearest_mode = n.attr_string("nearest_mode", old ? "floor" : "round_prefer_floor");
-  p.cubic_a = n.attr_float("cubic_coeff_a", -0.75f);
-  p.exclude_outside = n.attr_int("exclude_outside", 0) != 0;
-  p.extrapolation = n.attr_float("extrapolation_value", 0.0f);
-  return p;
-}
-
-// The input coordinate of output coordinate x (the reference's formula, operation for
-// operation, so that the doubles agree bit for bit).
-double source_coordinate(const ResizeParams& p, double x, double scale, int64_t in, int64_t out,
-                         double roi_start, double roi_end) {
-  double width = scale * static_cast<double>(in);
-  if (p.ctm == "align_corners") return width == 1 ? 0 : x * (in - 1) / (width - 1);
-  if (p.ctm == "asymmetric") return x / scale;
-  if (p.ctm == "tf_crop_and_resize") {
-    double span = (roi_end - roi_start) * (in - 1);
-    double v = width == 1 ? span / 2 : x * span / (width - 1);
-    return v + roi_start * (in - 1);
-  }
-  if (p.ctm == "tf_half_pixel_for_nn") return (x + 0.5) / scale;
-  if (p.ctm == "pytorch_half_pixel") return out == 1 ? -0.5 : (x + 0.5) / scale - 0.5;
-  if (p.ctm == "half_pixel_symmetric") {
-    double adjustment = static_cast<double>(out) / width;
-    double offset = in / 2.0 * (1 - adjustment);
-    return offset + (x + 0.5) / scale - 0.5;
-  }
-  return (x + 0.5) / scale - 0.5;  // half_pixel
-}
+using graph::resize::resize_params;
+using graph::resize::ResizeParams;
+using graph::resize::source_coordinate;
 
 // The taps of one output coordinate, indices not yet clamped; `outside`: tf_crop_and_resize
 // point outside the input (the element is the extrapolation value).
@@ -85,20 +49,8 @@ Taps axis_taps(const ResizeParams& p, double src, int64_t in) {
   const double base = std::ceil(src) - 1;
   const double r = src - base;
   t.first = static_cast<int64_t>(base);
-  if (p.mode == "cubic") {
-    const double a = p.cubic_a, s = 1 - r;
-    t.first -= 1;
-    t.weight = {((a * (r + 1) - 5 * a) * (r + 1) + 8 * a) * (r + 1) - 4 * a,
-                ((a + 2) * r - (a + 3)) * r * r + 1, ((a + 2) * s - (a + 3)) * s * s + 1,
-                ((a * (s + 1) - 5 * a) * (s + 1) + 8 * a) * (s + 1) - 4 * a};
-  } else if (p.mode == "linear") {
-    t.weight = {1 - r, r};
-  } else {
-    const std::string& m = p.nearest_mode;
-    const bool hi = r == 1 || (m == "round_prefer_floor" && r > 0.5) ||
-                    (m == "round_prefer_ceil" && r >= 0.5) || m == "ceil";
-    t.weight = {hi ? 0.0 : 1.0, hi ? 1.0 : 0.0};
-  }
+  if (p.mode == "cubic") t.first -= 1;
+  t.weight = graph::resize::tap_weights(p, r);
   double sum = 0;
   for (size_t k = 0; k < t.weight.size(); ++k) {
     const int64_t i = t.first + static_cast<int64_t>(k);

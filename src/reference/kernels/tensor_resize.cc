@@ -9,6 +9,7 @@
 #include <cmath>
 #include <limits>
 
+#include "graph/ops/resize_util.h"
 #include "reference/kernel_registry.h"
 #include "reference/kernels/tensor_util.h"
 
@@ -22,60 +23,16 @@ struct Taps {
   bool outside = false;  // tf_crop_and_resize: the point is outside the input
 };
 
-struct ResizeParams {
-  std::string mode, ctm, nearest_mode;
-  double cubic_a = -0.75;
-  bool exclude_outside = false;
-  double extrapolation = 0;
-};
-
-ResizeParams resize_params(const graph::Node& n) {
-  bool old = n.opset() < 11;  // Resize-10 and Upsample: asymmetric coordinates, floor
-  ResizeParams p;
-  p.mode = n.attr_string("mode", "nearest");
-  p.ctm = n.attr_string("coordinate_transformation_mode", old ? "asymmetric" : "half_pixel");
-  p.nearest_mode = n.attr_string("nearest_mode", old ? "floor" : "round_prefer_floor");
-  p.cubic_a = n.attr_float("cubic_coeff_a", -0.75f);
-  p.exclude_outside = n.attr_int("exclude_outside", 0) != 0;
-  p.extrapolation = n.attr_float("extrapolation_value", 0.0f);
-  return p;
-}
-
-// The input coordinate output coordinate x maps to, as resize.py computes it (the "output
-// width" there is scale * input width, not the rounded size).
-double source_coordinate(const ResizeParams& p, double x, double scale, int64_t in, int64_t out,
-                         double roi_start, double roi_end) {
-  double width = scale * static_cast<double>(in);
-  if (p.ctm == "align_corners") return width == 1 ? 0 : x * (in - 1) / (width - 1);
-  if (p.ctm == "asymmetric") return x / scale;
-  if (p.ctm == "tf_crop_and_resize") {
-    double span = (roi_end - roi_start) * (in - 1);
-    double v = width == 1 ? span / 2 : x * span / (width - 1);
-    return v + roi_start * (in - 1);
-  }
-  if (p.ctm == "tf_half_pixel_for_nn") return (x + 0.5) / scale;  // opsets 11-12
-  if (p.ctm == "pytorch_half_pixel") return out == 1 ? -0.5 : (x + 0.5) / scale - 0.5;
-  if (p.ctm == "half_pixel_symmetric") {
-    double adjustment = static_cast<double>(out) / width;
-    double offset = in / 2.0 * (1 - adjustment);
-    return offset + (x + 0.5) / scale - 0.5;
-  }
-  return (x + 0.5) / scale - 0.5;  // half_pixel
-}
-
-void nearest_weights(const std::string& mode, double r, double* w) {
-  bool hi = r == 1 || (mode == "round_prefer_floor" && r > 0.5) ||
-            (mode == "round_prefer_ceil" && r >= 0.5) || mode == "ceil";
-  w[0] = hi ? 0 : 1;
-  w[1] = hi ? 1 : 0;
-}
+using graph::resize::resize_params;
+using graph::resize::ResizeParams;
+using graph::resize::source_coordinate;
 
 void cubic_weights(double a, double r, double* w) {
-  double s = 1 - r;
-  w[0] = ((a * (r + 1) - 5 * a) * (r + 1) + 8 * a) * (r + 1) - 4 * a;
-  w[1] = ((a + 2) * r - (a + 3)) * r * r + 1;
-  w[2] = ((a + 2) * s - (a + 3)) * s * s + 1;
-  w[3] = ((a * (s + 1) - 5 * a) * (s + 1) + 8 * a) * (s + 1) - 4 * a;
+  ResizeParams p;
+  p.mode = "cubic";
+  p.cubic_a = a;
+  std::vector<double> v = graph::resize::tap_weights(p, r);
+  std::copy(v.begin(), v.end(), w);
 }
 
 // Taps of one output coordinate. The left neighbour is strictly below the source point, so an
@@ -89,19 +46,10 @@ Taps axis_taps(const ResizeParams& p, double src, int64_t in) {
   double base = std::ceil(src) - 1;
   double r = src - base;
   int64_t first = static_cast<int64_t>(base);
-  if (p.mode == "cubic") {
-    t.n = 4;
-    first -= 1;
-    cubic_weights(p.cubic_a, r, t.weight);
-  } else {
-    t.n = 2;
-    if (p.mode == "linear") {
-      t.weight[0] = 1 - r;
-      t.weight[1] = r;
-    } else {
-      nearest_weights(p.nearest_mode, r, t.weight);
-    }
-  }
+  if (p.mode == "cubic") first -= 1;
+  std::vector<double> w = graph::resize::tap_weights(p, r);
+  t.n = static_cast<int>(w.size());
+  std::copy(w.begin(), w.end(), t.weight);
   double sum = 0;
   for (int k = 0; k < t.n; ++k) {
     t.index[k] = first + k;

@@ -8,8 +8,8 @@
 // time and clamped to [0, seq] (the reference rejects lengths outside; clamping keeps every
 // access inside its buffer): step s < len computes time t = s (len - 1 - s in reverse) and step
 // s >= len writes Y's zero row t = s, so every row of Y is written exactly once.
-#include <cctype>
 
+#include "graph/ops/rnn_util.h"
 #include "lower/templates/template_registry.h"
 
 namespace stitch::lower {
@@ -50,29 +50,16 @@ Expr apply(const Activation& a, const Expr& x) {
   return kir::call("log1p", t, {kir::call("exp", t, {x})});  // softplus
 }
 
-// The ONNX defaults of alpha / beta, as the reference's make_activation sets them.
+// The ONNX defaults of alpha / beta (graph/ops/rnn_util.h, shared with the reference).
 Status make_activation(const graph::Node& n, const std::string& raw, Activation& a,
                        bool& uses_alpha, bool& uses_beta) {
-  for (char ch : raw) a.name += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  uses_alpha = uses_beta = false;
-  for (const char* plain : {"sigmoid", "tanh", "relu", "softsign", "softplus"}) {
-    if (a.name == plain) return Status::ok();
-  }
-  uses_alpha = true;
-  if (a.name == "leakyrelu") {
-    a.alpha = 0.01;
-  } else if (a.name == "thresholdedrelu" || a.name == "elu") {
-    a.alpha = 1.0;
-  } else if (a.name == "affine" || a.name == "scaledtanh") {
-    a.alpha = 1.0;
-    uses_beta = true;
-  } else if (a.name == "hardsigmoid") {
-    a.alpha = 0.2;
-    a.beta = 0.5;
-    uses_beta = true;
-  } else {
-    return unsupported(n, str_cat("activation function '", raw, "'"));
-  }
+  Expected<graph::rnn::ActivationSpec> spec = graph::rnn::activation_spec(raw);
+  if (!spec.is_ok()) return unsupported(n, str_cat("activation function '", raw, "'"));
+  a.name = spec->name;
+  a.alpha = spec->alpha;
+  a.beta = spec->beta;
+  uses_alpha = spec->uses_alpha;
+  uses_beta = spec->uses_beta;
   return Status::ok();
 }
 

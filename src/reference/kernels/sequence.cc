@@ -6,11 +6,11 @@
 // Batch entries are independent, so each runs its own time loop of sequence_lens[b] steps;
 // Y stays zero past a sequence's end and Y_h / Y_c hold the state after its last step.
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <functional>
 #include <string>
 
+#include "graph/ops/rnn_util.h"
 #include "reference/kernels/reduce_util.h"
 
 namespace stitch::reference {
@@ -43,28 +43,12 @@ struct Activation {
 // Default alpha / beta of the activations that take them (as the ONNX ops define them), and
 // whether each uses them; unknown names are an error.
 Status make_activation(const std::string& raw, Activation& a, bool& uses_alpha, bool& uses_beta) {
-  a.name.clear();
-  for (char ch : raw) a.name += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  static const char* kPlain[] = {"sigmoid", "tanh", "relu", "softsign", "softplus"};
-  uses_alpha = uses_beta = false;
-  for (const char* p : kPlain) {
-    if (a.name == p) return Status::ok();
-  }
-  uses_alpha = true;
-  if (a.name == "leakyrelu") {
-    a.alpha = 0.01;
-  } else if (a.name == "thresholdedrelu" || a.name == "elu") {
-    a.alpha = 1.0;
-  } else if (a.name == "affine" || a.name == "scaledtanh") {
-    a.alpha = 1.0;
-    uses_beta = true;
-  } else if (a.name == "hardsigmoid") {
-    a.alpha = 0.2;
-    a.beta = 0.5;
-    uses_beta = true;
-  } else {
-    return error("unsupported: activation function '", raw, "'");
-  }
+  STITCH_ASSIGN_OR_RETURN(graph::rnn::ActivationSpec spec, graph::rnn::activation_spec(raw));
+  a.name = spec.name;
+  a.alpha = spec.alpha;
+  a.beta = spec.beta;
+  uses_alpha = spec.uses_alpha;
+  uses_beta = spec.uses_beta;
   return Status::ok();
 }
 

@@ -116,26 +116,6 @@ std::vector<Tensor> feeds(T&&... tensors) {
   return v;
 }
 
-// Runs g compiled (every fusion policy) and in the interpreter; outputs must be identical.
-void expect_same_as_reference(const graph::Graph& g, const std::vector<Tensor>& inputs) {
-  std::vector<const Tensor*> ptrs;
-  for (const Tensor& t : inputs) ptrs.push_back(&t);
-  auto interp = reference::Interpreter::create(g);
-  ASSERT_TRUE(interp.is_ok()) << interp.status().message();
-  auto ref = (*interp)->run(ptrs);
-  ASSERT_TRUE(ref.is_ok()) << ref.status().message();
-  for (auto policy : {partition::FusionPolicy::kNone, partition::FusionPolicy::kArbitrary}) {
-    auto got = testing::compile_and_run(g, policy, ptrs);
-    ASSERT_TRUE(got.is_ok()) << got.status().message();
-    ASSERT_EQ(got->size(), ref->size());
-    for (size_t i = 0; i < ref->size(); ++i) {
-      CompareResult c = compare_allclose((*got)[i], (*ref)[i], 0, 0);
-      EXPECT_TRUE(c.ok) << "output " << i << " (policy " << static_cast<int>(policy)
-                        << "): " << c.message;
-    }
-  }
-}
-
 TEST(LowerDTypes, CastBetweenEveryPair) {
   for (DType from : kAllNumeric) {
     SCOPED_TRACE(std::string("from ") + dtype_name(from));
@@ -145,7 +125,8 @@ TEST(LowerDTypes, CastBetweenEveryPair) {
     for (DType to : kAllNumeric) {
       b.output(b.node("Cast", {x}, {Attr::of("to", static_cast<int64_t>(to))}));
     }
-    expect_same_as_reference(*b.finish(), feeds(values_of(from, shape)));
+    testing::expect_compiled_matches_reference(*b.finish(), feeds(values_of(from, shape)),
+                                               /*exact=*/true);
   }
 }
 
@@ -164,7 +145,8 @@ TEST(LowerDTypes, NarrowIntegerArithmeticWraps) {
     b.output(b.node("Min", {x, y}));
     Tensor xv = values_of(t, shape);
     std::vector<int64_t> rotated(kIntValues.rbegin(), kIntValues.rend());
-    expect_same_as_reference(*b.finish(), feeds(std::move(xv), tensor_of(t, {}, rotated, shape)));
+    testing::expect_compiled_matches_reference(
+        *b.finish(), feeds(std::move(xv), tensor_of(t, {}, rotated, shape)), /*exact=*/true);
   }
 }
 
@@ -179,7 +161,8 @@ TEST(LowerDTypes, MinAndMaxReductionsOfEveryIntegerType) {
     graph::Value* x = b.input("x", t, shape);
     b.output(b.node("ReduceMin", {x}));
     b.output(b.node("ReduceMax", {x}));
-    expect_same_as_reference(*b.finish(), feeds(values_of(t, shape)));
+    testing::expect_compiled_matches_reference(*b.finish(), feeds(values_of(t, shape)),
+                                               /*exact=*/true);
   }
 }
 
@@ -202,7 +185,8 @@ TEST(LowerDTypes, HalfChainsRoundPerOp) {
       return Status::ok();
     });
     ASSERT_TRUE(s.is_ok());
-    expect_same_as_reference(*b.finish(), feeds(std::move(xv), std::move(yv)));
+    testing::expect_compiled_matches_reference(*b.finish(), feeds(std::move(xv), std::move(yv)),
+                                               /*exact=*/true);
   }
 }
 
@@ -250,7 +234,8 @@ TEST(LowerQuantize, QuantizeLinearTiesSaturationAndAxis) {
       graph::Value* scale = b.constant("scale", floats(DType::kFloat32, {0.5, 0.25, 2.0}, pshape));
       graph::Value* zp = b.constant("zp", ints(out, {3, -2, 0}, pshape));
       b.output(b.node("QuantizeLinear", {x, scale, zp}, {Attr::of("axis", int64_t{-1})}));
-      expect_same_as_reference(*b.finish(), feeds(floats(DType::kFloat32, xs, {4, 3})));
+      testing::expect_compiled_matches_reference(
+          *b.finish(), feeds(floats(DType::kFloat32, xs, {4, 3})), /*exact=*/true);
     }
   }
 }
@@ -264,7 +249,8 @@ TEST(LowerQuantize, DequantizeLinearPerAxisAndHalfScale) {
     graph::Value* zp = b.constant("zp", ints(DType::kInt8, {-128, 0, 127}, Shape{3}));
     graph::Value* y = b.node("DequantizeLinear", {x, scale, zp}, {Attr::of("axis", int64_t{1})});
     b.output(b.node("Mul", {y, y}));  // fused as an epilogue or inlined: rounds like a store
-    expect_same_as_reference(*b.finish(), feeds(ints(DType::kInt8, kIntValues, {2, 3, 2})));
+    testing::expect_compiled_matches_reference(
+        *b.finish(), feeds(ints(DType::kInt8, kIntValues, {2, 3, 2})), /*exact=*/true);
   }
 }
 
@@ -280,7 +266,8 @@ TEST(LowerQuantize, DynamicQuantizeLinear) {
     b.node("DynamicQuantizeLinear", {x}, {}, 3);
     auto g = b.finish();
     for (graph::Value* v : g->nodes()[0]->outputs()) g->add_output(v);
-    expect_same_as_reference(*g, feeds(floats(DType::kFloat32, xs, {2, 3})));
+    testing::expect_compiled_matches_reference(*g, feeds(floats(DType::kFloat32, xs, {2, 3})),
+                                               /*exact=*/true);
   }
 }
 
@@ -296,8 +283,10 @@ TEST(LowerQuantize, MatMulIntegerZeroPoints) {
     graph::Value* w_zp =
         b.constant("w_zp", ints(DType::kInt8, {-3, 5, 0, 127, -128}, per_row ? Shape{5} : Shape{}));
     b.output(b.node("MatMulInteger", {a, w, a_zp, w_zp}));
-    expect_same_as_reference(*b.finish(), feeds(ints(DType::kUInt8, kIntValues, {2, 3, 4}),
-                                                ints(DType::kInt8, kIntValues, {4, 5})));
+    testing::expect_compiled_matches_reference(
+        *b.finish(),
+        feeds(ints(DType::kUInt8, kIntValues, {2, 3, 4}), ints(DType::kInt8, kIntValues, {4, 5})),
+        /*exact=*/true);
   }
 }
 
@@ -318,8 +307,9 @@ TEST(LowerQuantize, QLinearMatMulRequantizes) {
     graph::Value* b_zp = b.constant("b_zp", ints(t, {-1, 9}, Shape{2}));
     graph::Value* y_zp = b.constant("y_zp", ints(t, {100}, Shape{}));
     b.output(b.node("QLinearMatMul", {a, a_scale, a_zp, c, b_scale, b_zp, y_scale, y_zp}));
-    expect_same_as_reference(*b.finish(),
-                             feeds(ints(t, kIntValues, {3, 4}), ints(t, kIntValues, {4, 2})));
+    testing::expect_compiled_matches_reference(
+        *b.finish(), feeds(ints(t, kIntValues, {3, 4}), ints(t, kIntValues, {4, 2})),
+        /*exact=*/true);
   }
 }
 
@@ -333,8 +323,10 @@ TEST(LowerQuantize, ConvIntegerAndQLinearConvWithPadding) {
     graph::Value* x_zp = b.constant("x_zp", ints(DType::kUInt8, {17}, Shape{}));
     graph::Value* w_zp = b.constant("w_zp", ints(DType::kUInt8, {1, 250, 0}, Shape{3}));
     b.output(b.node("ConvInteger", {x, w, x_zp, w_zp}, attrs));
-    expect_same_as_reference(*b.finish(), feeds(ints(DType::kUInt8, kIntValues, {1, 2, 4, 5}),
-                                                ints(DType::kUInt8, kIntValues, {3, 2, 2, 2})));
+    testing::expect_compiled_matches_reference(*b.finish(),
+                                               feeds(ints(DType::kUInt8, kIntValues, {1, 2, 4, 5}),
+                                                     ints(DType::kUInt8, kIntValues, {3, 2, 2, 2})),
+                                               /*exact=*/true);
   }
   {
     GraphBuilder b;
@@ -352,8 +344,10 @@ TEST(LowerQuantize, ConvIntegerAndQLinearConvWithPadding) {
          w_scale, b.constant("w_zp", ints(DType::kInt8, {0}, Shape{})), scalar_f("y_scale", 0.4),
          b.constant("y_zp", ints(DType::kInt8, {-20}, Shape{})), bias},
         attrs));
-    expect_same_as_reference(*b.finish(), feeds(ints(DType::kInt8, kIntValues, {1, 2, 4, 5}),
-                                                ints(DType::kInt8, kIntValues, {3, 2, 2, 2})));
+    testing::expect_compiled_matches_reference(*b.finish(),
+                                               feeds(ints(DType::kInt8, kIntValues, {1, 2, 4, 5}),
+                                                     ints(DType::kInt8, kIntValues, {3, 2, 2, 2})),
+                                               /*exact=*/true);
   }
 }
 

@@ -44,32 +44,6 @@ Tensor make_tensor(const In& in, uint32_t seed) {
   return t;
 }
 
-// The graph's outputs in the interpreter and compiled under both policies, compared.
-void check_graph(const graph::Graph& g, const std::vector<Tensor>& feeds) {
-  std::vector<const Tensor*> ptrs;
-  for (const Tensor& t : feeds) ptrs.push_back(&t);
-  auto interp = reference::Interpreter::create(g);
-  ASSERT_TRUE(interp.is_ok()) << interp.status().message();
-  auto ref = (*interp)->run(ptrs);
-  ASSERT_TRUE(ref.is_ok()) << ref.status().message();
-  for (auto policy : {partition::FusionPolicy::kNone, partition::FusionPolicy::kArbitrary}) {
-    auto got = testing::compile_and_run(g, policy, ptrs);
-    ASSERT_TRUE(got.is_ok()) << got.status().message();
-    ASSERT_EQ(got->size(), ref->size());
-    for (size_t i = 0; i < ref->size(); ++i) {
-      const Tensor& r = (*ref)[i];
-      if (dtype_is_float(r.dtype())) {
-        auto err = relative_l2_error((*got)[i], r);
-        ASSERT_TRUE(err.is_ok()) << err.status().message();
-        EXPECT_LE(*err, 1e-4) << "output " << i;
-      } else {
-        CompareResult c = compare_allclose((*got)[i], r, 0, 0);
-        EXPECT_TRUE(c.ok) << "output " << i << ": " << c.message;
-      }
-    }
-  }
-}
-
 // op(inputs) with attrs; its first `outputs` outputs are graph outputs, and `then` (when set)
 // is applied to the first one (a consumer that fusion may absorb).
 void check_op(const std::string& op, const std::vector<In>& ins,
@@ -93,7 +67,7 @@ void check_op(const std::string& op, const std::vector<In>& ins,
   b.output(then ? b.node(then, {out}) : out);
   auto g = b.finish();
   for (int k = 1; k < outputs; ++k) g->add_output(g->nodes()[0]->output(k));
-  check_graph(*g, feeds);
+  testing::expect_compiled_matches_reference(*g, feeds);
 }
 
 Attr reduction(const char* r) { return Attr::of("reduction", std::string(r)); }
@@ -227,7 +201,7 @@ TEST(LowerIndexOps, TopK) {
   g->add_output(g->nodes()[0]->output(1));
   std::vector<Tensor> feeds;
   feeds.push_back(testing::random_tensor(f32, {4, 9}, 3));
-  check_graph(*g, feeds);
+  testing::expect_compiled_matches_reference(*g, feeds);
 }
 
 const In kOmitted{DType::kUndefined, {}};

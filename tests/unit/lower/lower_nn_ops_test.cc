@@ -59,33 +59,6 @@ Tensor make_tensor(const In& in, uint32_t seed) {
   return Tensor::from_vector<int64_t>(v, in.shape);
 }
 
-void expect_close(const Tensor& got, const Tensor& ref, size_t i) {
-  if (dtype_is_float(ref.dtype())) {
-    auto err = relative_l2_error(got, ref);
-    ASSERT_TRUE(err.is_ok()) << err.status().message();
-    EXPECT_LE(*err, 1e-4) << "output " << i;
-  } else {
-    CompareResult c = compare_allclose(got, ref, 0, 0);
-    EXPECT_TRUE(c.ok) << "output " << i << ": " << c.message;
-  }
-}
-
-// Runs the graph in the interpreter and compiled with both policies; compares every output.
-void check_graph(const graph::Graph& g, const std::vector<Tensor>& feeds) {
-  std::vector<const Tensor*> ptrs;
-  for (const Tensor& t : feeds) ptrs.push_back(&t);
-  auto interp = reference::Interpreter::create(g);
-  ASSERT_TRUE(interp.is_ok()) << interp.status().message();
-  auto ref = (*interp)->run(ptrs);
-  ASSERT_TRUE(ref.is_ok()) << ref.status().message();
-  for (auto policy : {partition::FusionPolicy::kNone, partition::FusionPolicy::kArbitrary}) {
-    auto got = testing::compile_and_run(g, policy, ptrs);
-    ASSERT_TRUE(got.is_ok()) << got.status().message();
-    ASSERT_EQ(got->size(), ref->size());
-    for (size_t i = 0; i < ref->size(); ++i) expect_close((*got)[i], (*ref)[i], i);
-  }
-}
-
 // One node op(inputs) with attrs; its first `outputs` outputs are graph outputs. An input of
 // dtype kUndefined is an omitted optional input.
 std::unique_ptr<graph::Graph> one_node(const std::string& op, const std::vector<In>& ins,
@@ -115,7 +88,7 @@ void check_op(const std::string& op, const std::vector<In>& ins,
   SCOPED_TRACE(op);
   std::vector<Tensor> feeds;
   auto g = one_node(op, ins, attrs, outputs, &feeds);
-  check_graph(*g, feeds);
+  testing::expect_compiled_matches_reference(*g, feeds);
 }
 
 const In kOmitted{DType::kUndefined, {}};
@@ -285,7 +258,7 @@ TEST(LowerNnOps, MaxPoolIndicesAndUnpool) {
     auto g = b.finish();
     std::vector<Tensor> feeds;
     feeds.push_back(testing::random_tensor(f32, {1, 2, 6, 6}, 3));
-    check_graph(*g, feeds);
+    testing::expect_compiled_matches_reference(*g, feeds);
   }
 }
 

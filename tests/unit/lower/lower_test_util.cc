@@ -2,6 +2,8 @@
 // tests/unit/lower/.
 #include "lower_test_util.h"
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -10,7 +12,9 @@
 #include "codegen/cpp/emit_cpp.h"
 #include "codegen/toolchain/shared_object.h"
 #include "codegen/toolchain/toolchain.h"
+#include "reference/interpreter.h"
 #include "stitch/kernel_abi.h"
+#include "support/compare.h"
 
 namespace stitch::lower::testing {
 namespace {
@@ -111,6 +115,32 @@ Expected<std::vector<Tensor>> compile_and_run(const graph::Graph& g, partition::
     outputs.push_back(t->clone());
   }
   return outputs;
+}
+
+void expect_compiled_matches_reference(const graph::Graph& g, const std::vector<Tensor>& inputs,
+                                       bool exact) {
+  std::vector<const Tensor*> ptrs;
+  for (const Tensor& t : inputs) ptrs.push_back(&t);
+  auto interp = reference::Interpreter::create(g);
+  ASSERT_TRUE(interp.is_ok()) << interp.status().message();
+  auto ref = (*interp)->run(ptrs);
+  ASSERT_TRUE(ref.is_ok()) << ref.status().message();
+  for (auto policy : {partition::FusionPolicy::kNone, partition::FusionPolicy::kArbitrary}) {
+    auto got = compile_and_run(g, policy, ptrs);
+    ASSERT_TRUE(got.is_ok()) << got.status().message();
+    ASSERT_EQ(got->size(), ref->size());
+    for (size_t i = 0; i < ref->size(); ++i) {
+      const Tensor& r = (*ref)[i];
+      if (!exact && dtype_is_float(r.dtype())) {
+        auto err = relative_l2_error((*got)[i], r);
+        ASSERT_TRUE(err.is_ok()) << err.status().message();
+        EXPECT_LE(*err, 1e-4) << "output " << i;
+      } else {
+        CompareResult c = compare_allclose((*got)[i], r, 0, 0);
+        EXPECT_TRUE(c.ok) << "output " << i << ": " << c.message;
+      }
+    }
+  }
 }
 
 }  // namespace stitch::lower::testing

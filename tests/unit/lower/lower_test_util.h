@@ -31,4 +31,10 @@ Expected<std::vector<Tensor>> compile_and_run(const graph::Graph& g, partition::
 // integers in [0, 4), bools alternating at random).
 Tensor random_tensor(DType dtype, const Shape& shape, uint32_t seed);
 
+// Runs `g` in the reference interpreter and compiled under the none and arbitrary policies, and
+// compares every output (gtest assertions): float outputs within relative L2 1e-4, others
+// exactly; with `exact`, every output bit for bit.
+void expect_compiled_matches_reference(const graph::Graph& g, const std::vector<Tensor>& inputs,
+                                       bool exact = false);
+
 }  // namespace stitch::lower::testing

@@ -25,6 +25,29 @@ bool is_zero(const Expr& e) {
   return c && *c == 0;
 }
 
+// Two declarations of one microkernel that differ only in "const " on pointer parameters (one
+// call passes a read-only buffer, another a scratch one, e.g. gemm's B panel): the declaration
+// with const wherever either has it (T* converts to const T*); "" when they differ otherwise.
+std::string merge_declarations(const std::string& a, const std::string& b) {
+  std::string merged;
+  size_t i = 0, j = 0;
+  while (i < a.size() || j < b.size()) {
+    if (i < a.size() && j < b.size() && a[i] == b[j]) {
+      merged += a[i++];
+      ++j;
+    } else if (a.compare(i, 6, "const ") == 0) {
+      merged += "const ";
+      i += 6;
+    } else if (b.compare(j, 6, "const ") == 0) {
+      merged += "const ";
+      j += 6;
+    } else {
+      return "";
+    }
+  }
+  return merged;
+}
+
 }  // namespace
 
 void KernelEmitter::line(const std::string& text) {
@@ -245,7 +268,8 @@ void KernelEmitter::allocate(const kir::Allocate* op) {
 
 // A call records the microkernel's declaration; emit_cpp.cc pastes the definition for the
 // target (codegen/cpp/microkernels/) where one exists. Every call of one name must agree on
-// the argument types, since C has no overloads.
+// the argument types (up to const on pointers, see merge_declarations), since C has no
+// overloads.
 void KernelEmitter::microkernel_call(const kir::MicrokernelCall* op) {
   if (!is_identifier(op->name)) {
     ctx_->fail(error("microkernel name '", op->name, "' is not a C identifier"));
@@ -264,8 +288,12 @@ void KernelEmitter::microkernel_call(const kir::MicrokernelCall* op) {
   const std::string decl = str_cat("extern \"C\" void ", op->name, "(", params, ");");
   auto [it, inserted] = microkernels_->emplace(op->name, decl);
   if (!inserted && it->second != decl) {
-    ctx_->fail(error("microkernel '", op->name,
-                     "' is called with different argument types: ", it->second, " and ", decl));
+    const std::string merged = merge_declarations(it->second, decl);
+    if (merged.empty()) {
+      ctx_->fail(error("microkernel '", op->name,
+                       "' is called with different argument types: ", it->second, " and ", decl));
+    }
+    it->second = merged.empty() ? it->second : merged;
   }
   line(str_cat(op->name, "(", args, ");"));
 }

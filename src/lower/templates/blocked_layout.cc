@@ -7,6 +7,11 @@
 // weight vector (the pre-packed layout puts output channels innermost) and broadcasts one
 // input element per pixel, so each loaded weight serves R FMAs. The accumulators then pass
 // through the fused epilogue, element by element.
+//
+// When the input is a materialized buffer (the usual case: the previous conv's output), the
+// reduction instead runs in the conv_f32_nchw8c microkernel (codegen/cpp/microkernels/), which
+// keeps 6 pixels x 16 output channels in registers and chunks the input channels so that the
+// weights in use stay in L1. The template then only adds the bias and applies the epilogue.
 #include "lower/templates/template_registry.h"
 
 namespace stitch::lower {
@@ -18,6 +23,53 @@ using kir::Stmt;
 // Output pixels per register block: R accumulators + one weight + one broadcast stay within
 // the 16 vector registers of AVX2.
 constexpr int64_t kPixelsPerBlock = 6;
+
+// Output channel blocks per microkernel call (its register tile is 6 pixels x 2 blocks).
+constexpr int64_t kBlocksPerCall = 2;
+
+// ConvNCHWc through the microkernel: one parallel unit per (image, pair of output channel
+// blocks, output row); the microkernel fills a row of accumulators, the template adds the bias
+// and writes them through the epilogue.
+Stmt conv_nchwc_microkernel(LowerContext& ctx, const graph::Node& n, const kir::Buffer& xbuf,
+                            const kir::Buffer& wbuf, const graph::nn::WindowGeometry& g) {
+  const graph::Value* x = n.input(0);
+  const graph::Value* bias = n.has_input(2) ? n.input(2) : nullptr;
+  const graph::Value* out = n.output(0);
+  const Shape& xs = x->shape();
+  const Shape& ws = n.input(1)->shape();
+  const Shape& os = out->shape();
+  const int64_t cb = xs[1], h = xs[2], wd = xs[3];
+  const int64_t kh = ws[2], kw = ws[3];
+  const int64_t m_blocks = os[1], oh = os[2], ow = os[3];
+  const int64_t pairs = (m_blocks + kBlocksPerCall - 1) / kBlocksPerCall;
+  const int64_t wstride = cb * kh * kw * 64;
+  const DType dt = out->dtype();
+
+  kir::Var u = ctx.var("u");
+  Expr oi = Expr(u) % oh;
+  Expr pair = (Expr(u) / oh) % pairs;
+  Expr image = Expr(u) / (oh * pairs);
+  Expr m0 = pair * kBlocksPerCall;
+  Expr nb = kir::min(index_const(kBlocksPerCall), index_const(m_blocks) - m0);
+  kir::Buffer acc = ctx.scratch("acc", dt, {ow * kBlocksPerCall * 8});
+  Stmt call = kir::microkernel_call(
+      "stitch_conv_f32_nchw8c",
+      {{xbuf, image * (cb * h * wd * 8)}, {wbuf, m0 * wstride}, {acc, index_const(0)}},
+      {nb, index_const(wstride), index_const(cb), index_const(h), index_const(wd), index_const(kh),
+       index_const(kw), index_const(g.strides[0]), index_const(g.strides[1]),
+       index_const(g.pads_begin[0]), index_const(g.pads_begin[1]), index_const(g.dilations[0]),
+       index_const(g.dilations[1]), oi, index_const(ow)});
+  kir::Var j = ctx.var("j"), b = ctx.var("b"), l = ctx.var("l");
+  Expr value = kir::load(acc, (Expr(j) * nb + Expr(b)) * 8 + Expr(l));
+  if (bias) value = value + ctx.read(bias, {(m0 + Expr(b)) * 8 + Expr(l)});
+  Stmt store = ctx.write(out, {image, m0 + Expr(b), oi, Expr(j), Expr(l)}, value);
+  Stmt epilogue = kir::for_loop(j, index_const(0), index_const(ow), kir::ForKind::kSerial,
+                                kir::for_loop(b, index_const(0), nb, kir::ForKind::kSerial,
+                                              kir::for_loop(l, index_const(0), index_const(8),
+                                                            kir::ForKind::kVectorized, store)));
+  return kir::for_loop(u, index_const(0), index_const(os[0] * pairs * oh), kir::ForKind::kParallel,
+                       kir::allocate(acc, kir::seq({call, epilogue})));
+}
 
 Expected<Stmt> lower_conv_nchwc(LowerContext& ctx, const graph::Node& n) {
   const graph::Value* x = n.input(0);
@@ -36,6 +88,8 @@ Expected<Stmt> lower_conv_nchwc(LowerContext& ctx, const graph::Node& n) {
   if (!wbuf) return unsupported(n, "a weight computed inside the kernel");
   STITCH_ASSIGN_OR_RETURN(graph::nn::WindowGeometry g,
                           graph::nn::window_geometry(n, {h, wd}, {kh, kw}, false));
+  const kir::Buffer* xbuf = ctx.buffer_to_load(x);
+  if (xbuf && b == 8) return conv_nchwc_microkernel(ctx, n, *xbuf, *wbuf, g);
   const int lanes = static_cast<int>(b);
   kir::Var vn = ctx.var("n");
   // Batch 1 (the common case) gets no loop, so the parallel loop is outermost.

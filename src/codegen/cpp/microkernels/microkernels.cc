@@ -4,10 +4,15 @@
 namespace stitch::codegen::cpp {
 
 std::string microkernel_definition(const std::string& name, const toolchain::Target& target) {
-  if (name != "stitch_gemm_f32_6x16") return "";
-  if (target.has_avx512()) return kGemmF32x6x16Avx512;
-  if (target.has_avx2()) return kGemmF32x6x16Avx2;
-  return kGemmF32x6x16Generic;
+  if (name == "stitch_gemm_f32_6x16") {
+    if (target.has_avx512()) return kGemmF32x6x16Avx512;
+    if (target.has_avx2()) return kGemmF32x6x16Avx2;
+    return kGemmF32x6x16Generic;
+  }
+  if (name == "stitch_conv_f32_nchw8c") {
+    return target.has_avx2() ? kConvF32Nchw8cAvx2 : kConvF32Nchw8cGeneric;
+  }
+  return "";
 }
 
 }  // namespace stitch::codegen::cpp

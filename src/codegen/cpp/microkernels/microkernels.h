@@ -11,6 +11,20 @@
 //   c: row-major with row stride ldc; overwritten when accumulate == 0, else added to.
 // Callers pad A and B with zeros, so the kernel has no edge cases; the tile loop lives inside it
 // so that one B panel stays in L1 while the tiles of A stream past it (GotoBLAS's inner loop).
+//
+// ---- conv_f32_nchw8c ----
+//   void stitch_conv_f32_nchw8c(const float* x, const float* w, float* acc, int64_t nb,
+//                               int64_t wstride, int64_t cb, int64_t h, int64_t wd, int64_t kh,
+//                               int64_t kw, int64_t sh, int64_t sw, int64_t ph, int64_t pw,
+//                               int64_t dh, int64_t dw, int64_t oi, int64_t ow)
+// One output row oi of a 2-D convolution in the blocked NCHW8c layout (stitch.ConvNCHWc), for
+// nb (1 or 2) consecutive blocks of 8 output channels, without bias or epilogue:
+//   acc[j][b][l] = sum over c < cb, p < kh, q < kw, ci < 8 of
+//                  x[c][ih][iw][ci] * w[b * wstride + (((c * kh + p) * kw + q) * 8 + ci) * 8 + l]
+//   with ih = oi * sh - ph + p * dh, iw = j * sw - pw + q * dw (taps outside the image add 0),
+//   for j < ow, b < nb, l < 8;
+//   x: one image [cb][h][wd][8]; w: the packed weight of the first output block,
+//   [cb][kh][kw][8 in][8 out], the next block wstride floats further; acc: [ow][nb][8].
 #pragma once
 
 #include <string>
@@ -31,5 +45,8 @@ std::string microkernel_definition(const std::string& name, const toolchain::Tar
 extern const char* const kGemmF32x6x16Avx2;
 extern const char* const kGemmF32x6x16Avx512;
 extern const char* const kGemmF32x6x16Generic;
+// Per-ISA sources of conv_f32_nchw8c (AVX-512 targets use the AVX2 one: the layout has 8 lanes).
+extern const char* const kConvF32Nchw8cAvx2;
+extern const char* const kConvF32Nchw8cGeneric;
 
 }  // namespace stitch::codegen::cpp

@@ -1,0 +1,139 @@
+// conv_f32_nchw8c for AVX2 + FMA (contract in microkernels.h). Part of
+// codegen/cpp/microkernels/.
+//
+// A register tile is R (<= 6) output pixels x NB (<= 2) blocks of 8 output channels: R * NB ymm
+// accumulators, NB weight vectors and one broadcast, so 6 x 2 uses 15 of the 16 registers. Per
+// input channel: NB contiguous weight loads and R broadcasts feed R * NB FMAs. Input channel
+// blocks are visited in chunks whose weights (chunk x KH x KW x 8 x 8 x NB floats) fit in about
+// 16 KiB of L1, and every tile of the row is advanced by one chunk before the next chunk: the
+// chunk's weights then serve the whole row from L1, and the tile's partial sums wait in `acc`.
+// Out-of-image taps: a kernel row outside the image is skipped (it adds zero). For a kernel
+// column where every pixel of the tile is inside the image, one pointer walks the channel blocks
+// (pixel offsets are constants at stride 1); otherwise each pixel gets its own pointer, and a
+// pixel outside reads a zero vector that does not advance.
+#include "codegen/cpp/microkernels/microkernels.h"
+
+namespace stitch::codegen::cpp {
+
+const char* const kConvF32Nchw8cAvx2 = R"(#include <immintrin.h>
+
+template <int R, int NB, int SW>
+static inline void stitch_conv_nchw8c_tile(const float* __restrict x, const float* __restrict w,
+                                           float* __restrict acc, int64_t wstride, int64_t c0,
+                                           int64_t c1, int64_t h, int64_t wd, int64_t kh,
+                                           int64_t kw, int64_t sh, int64_t sw_rt, int64_t ph,
+                                           int64_t pw, int64_t dh, int64_t dw, int64_t oi,
+                                           int64_t j0) {
+  alignas(32) static const float zeros[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  const int64_t sw = SW > 0 ? SW : sw_rt;
+  __m256 c[R][NB];
+  for (int r = 0; r < R; ++r)
+    for (int b = 0; b < NB; ++b)
+      c[r][b] = c0 == 0 ? _mm256_setzero_ps() : _mm256_loadu_ps(acc + (r * NB + b) * 8);
+  const int64_t plane = h * wd * 8;
+  const int64_t wstep = kh * kw * 64;
+  for (int64_t p = 0; p < kh; ++p) {
+    const int64_t ih = oi * sh - ph + p * dh;
+    if (ih < 0 || ih >= h) continue;
+    for (int64_t q = 0; q < kw; ++q) {
+      const int64_t iw0 = j0 * sw - pw + q * dw;
+      const float* wp = w + ((c0 * kh + p) * kw + q) * 64;
+      if (iw0 >= 0 && iw0 + (R - 1) * sw < wd) {
+        const float* xp = x + c0 * plane + (ih * wd + iw0) * 8;
+        const int64_t xs = sw * 8;
+        for (int64_t cb = c0; cb < c1; ++cb, xp += plane, wp += wstep) {
+#pragma GCC unroll 8
+          for (int ci = 0; ci < 8; ++ci) {
+            __m256 wv[NB];
+            for (int b = 0; b < NB; ++b) wv[b] = _mm256_loadu_ps(wp + b * wstride + ci * 8);
+            for (int r = 0; r < R; ++r) {
+              const __m256 xv = _mm256_broadcast_ss(xp + r * xs + ci);
+              for (int b = 0; b < NB; ++b) c[r][b] = _mm256_fmadd_ps(xv, wv[b], c[r][b]);
+            }
+          }
+        }
+      } else {
+        const float* xr[R];
+        int64_t sr[R];
+        for (int r = 0; r < R; ++r) {
+          const int64_t iw = iw0 + r * sw;
+          const bool in = iw >= 0 && iw < wd;
+          xr[r] = in ? x + c0 * plane + (ih * wd + iw) * 8 : zeros;
+          sr[r] = in ? plane : 0;
+        }
+        for (int64_t cb = c0; cb < c1; ++cb, wp += wstep) {
+#pragma GCC unroll 8
+          for (int ci = 0; ci < 8; ++ci) {
+            __m256 wv[NB];
+            for (int b = 0; b < NB; ++b) wv[b] = _mm256_loadu_ps(wp + b * wstride + ci * 8);
+            for (int r = 0; r < R; ++r) {
+              const __m256 xv = _mm256_broadcast_ss(xr[r] + ci);
+              for (int b = 0; b < NB; ++b) c[r][b] = _mm256_fmadd_ps(xv, wv[b], c[r][b]);
+            }
+          }
+          for (int r = 0; r < R; ++r) xr[r] += sr[r];
+        }
+      }
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int b = 0; b < NB; ++b) _mm256_storeu_ps(acc + (r * NB + b) * 8, c[r][b]);
+}
+
+template <int NB, int SW>
+static inline void stitch_conv_nchw8c_row(const float* __restrict x, const float* __restrict w,
+                                          float* __restrict acc, int64_t wstride, int64_t cb,
+                                          int64_t h, int64_t wd, int64_t kh, int64_t kw,
+                                          int64_t sh, int64_t sw, int64_t ph, int64_t pw,
+                                          int64_t dh, int64_t dw, int64_t oi, int64_t ow) {
+  constexpr int kR = 6;
+  int64_t chunk = 16384 / (kh * kw * 64 * NB * 4);
+  if (chunk < 1) chunk = 1;
+  for (int64_t c0 = 0; c0 < cb; c0 += chunk) {
+    const int64_t c1 = c0 + chunk < cb ? c0 + chunk : cb;
+    int64_t j = 0;
+    for (; j + kR <= ow; j += kR)
+      stitch_conv_nchw8c_tile<kR, NB, SW>(x, w, acc + j * NB * 8, wstride, c0, c1, h, wd, kh, kw,
+                                          sh, sw, ph, pw, dh, dw, oi, j);
+    float* a = acc + j * NB * 8;
+#define STITCH_CONV_TAIL(n)                                                                     \
+  case n:                                                                                       \
+    stitch_conv_nchw8c_tile<n, NB, SW>(x, w, a, wstride, c0, c1, h, wd, kh, kw, sh, sw, ph, pw, \
+                                       dh, dw, oi, j);                                          \
+    break;
+    switch (ow - j) {
+      STITCH_CONV_TAIL(1) STITCH_CONV_TAIL(2) STITCH_CONV_TAIL(3) STITCH_CONV_TAIL(4)
+      STITCH_CONV_TAIL(5)
+      default: break;
+    }
+#undef STITCH_CONV_TAIL
+  }
+}
+
+// conv_f32_nchw8c, AVX2 + FMA: one output row of nb (1 or 2) output channel blocks.
+static inline void stitch_conv_f32_nchw8c(const float* __restrict x, const float* __restrict w,
+                                          float* __restrict acc, int64_t nb, int64_t wstride,
+                                          int64_t cb, int64_t h, int64_t wd, int64_t kh,
+                                          int64_t kw, int64_t sh, int64_t sw, int64_t ph,
+                                          int64_t pw, int64_t dh, int64_t dw, int64_t oi,
+                                          int64_t ow) {
+#define STITCH_CONV_ROW(NB, SW)                                                                  \
+  stitch_conv_nchw8c_row<NB, SW>(x, w, acc, wstride, cb, h, wd, kh, kw, sh, sw, ph, pw, dh, dw, oi, \
+                                 ow)
+  // Stride 1 (most convs) gets compile-time pixel offsets; other strides a run-time one.
+  if (nb == 2) {
+    if (sw == 1) {
+      STITCH_CONV_ROW(2, 1);
+    } else {
+      STITCH_CONV_ROW(2, 0);
+    }
+  } else if (sw == 1) {
+    STITCH_CONV_ROW(1, 1);
+  } else {
+    STITCH_CONV_ROW(1, 0);
+  }
+#undef STITCH_CONV_ROW
+}
+)";
+
+}  // namespace stitch::codegen::cpp

@@ -1,0 +1,112 @@
+// End-to-end numeric tests of blocked convolutions: conv chains go through
+// passes/layout_assignment.h (stitch.ConvNCHWc), are compiled under the none and arbitrary
+// policies and compared with the reference interpreter on the original graph (relative L2 <=
+// 1e-4). Under none every reorder is its own kernel, so each conv reads a materialized buffer
+// and runs in the conv_f32_nchw8c microkernel; under arbitrary the first conv reads its input
+// through the inlined reorder (the template's own loops). Shapes hit the microkernel's edges:
+// an odd number of output channel blocks (a last call with one block), rows that are not a
+// multiple of the 6-pixel tile, padding on every side, strides, dilations, batch 2, and input
+// channel counts whose weights need several L1 chunks. Part of tests/unit/lower/.
+#include <gtest/gtest.h>
+
+#include "graph_builder.h"
+#include "lower_test_util.h"
+#include "passes/layout_assignment.h"
+#include "reference/interpreter.h"
+#include "support/compare.h"
+
+namespace stitch::lower {
+namespace {
+
+using testing::Attr;
+using testing::GraphBuilder;
+
+const DType f32 = DType::kFloat32;
+
+struct ConvCase {
+  int64_t n, c, h, w;  // input
+  int64_t m, k;        // output channels, square kernel
+  int64_t stride = 1, pad = 0, dilation = 1;
+};
+
+// Per case: x -> Conv(case) + bias -> Relu -> y; y -> Conv(3x3, pad 1, m -> m) -> Add(y) ->
+// output. All cases go into one graph, so that one compile covers them.
+std::unique_ptr<graph::Graph> make_graph(const std::vector<ConvCase>& cases,
+                                         std::vector<Tensor>* feeds) {
+  GraphBuilder b;
+  uint32_t seed = 1;
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const ConvCase& c = cases[i];
+    const std::string id = std::to_string(i);
+    graph::Value* x = b.input("x" + id, f32, {c.n, c.c, c.h, c.w});
+    feeds->push_back(testing::random_tensor(f32, {c.n, c.c, c.h, c.w}, seed++));
+    graph::Value* w1 =
+        b.constant("w1_" + id, testing::random_tensor(f32, {c.m, c.c, c.k, c.k}, seed++));
+    graph::Value* b1 = b.constant("b1_" + id, testing::random_tensor(f32, {c.m}, seed++));
+    graph::Value* y = b.node("Conv", {x, w1, b1},
+                             {Attr::of("strides", std::vector<int64_t>{c.stride, c.stride}),
+                              Attr::of("pads", std::vector<int64_t>{c.pad, c.pad, c.pad, c.pad}),
+                              Attr::of("dilations", std::vector<int64_t>{c.dilation, c.dilation})});
+    y = b.node("Relu", {y});
+    // A second conv reads the first one's blocked output from a buffer under every policy.
+    graph::Value* w2 =
+        b.constant("w2_" + id, testing::random_tensor(f32, {c.m, c.m, 3, 3}, seed++));
+    graph::Value* z = b.node("Conv", {y, w2}, {Attr::of("pads", std::vector<int64_t>{1, 1, 1, 1})});
+    b.output(b.node("Add", {z, y}));
+  }
+  return b.finish();
+}
+
+std::string describe(const ConvCase& c) {
+  return "conv " + std::to_string(c.c) + "->" + std::to_string(c.m) + " k" + std::to_string(c.k) +
+         " s" + std::to_string(c.stride) + " p" + std::to_string(c.pad) + " d" +
+         std::to_string(c.dilation) + " on " + std::to_string(c.n) + "x" + std::to_string(c.h) +
+         "x" + std::to_string(c.w);
+}
+
+void check(const std::vector<ConvCase>& cases) {
+  std::vector<Tensor> feeds;
+  auto original = make_graph(cases, &feeds);
+  std::vector<const Tensor*> ptrs;
+  for (const Tensor& t : feeds) ptrs.push_back(&t);
+  auto interp = reference::Interpreter::create(*original);
+  ASSERT_TRUE(interp.is_ok()) << interp.status().message();
+  auto ref = (*interp)->run(ptrs);
+  ASSERT_TRUE(ref.is_ok()) << ref.status().message();
+
+  std::vector<Tensor> unused;
+  auto blocked = make_graph(cases, &unused);
+  auto changed = passes::make_layout_assignment_pass()->run(*blocked);
+  ASSERT_TRUE(changed.is_ok() && *changed) << "the convs were not blocked";
+  ASSERT_TRUE(graph::infer_graph_types(*blocked).is_ok());
+  size_t blocked_convs = 0;
+  for (const auto& node : blocked->nodes()) blocked_convs += node->op_type() == "ConvNCHWc";
+  EXPECT_EQ(blocked_convs, 2 * cases.size());
+  for (auto policy : {partition::FusionPolicy::kNone, partition::FusionPolicy::kArbitrary}) {
+    auto got = testing::compile_and_run(*blocked, policy, ptrs);
+    ASSERT_TRUE(got.is_ok()) << got.status().message();
+    ASSERT_EQ(got->size(), cases.size());
+    for (size_t i = 0; i < cases.size(); ++i) {
+      auto err = relative_l2_error((*got)[i], (*ref)[i]);
+      ASSERT_TRUE(err.is_ok()) << err.status().message();
+      EXPECT_LE(*err, 1e-4) << describe(cases[i]) << ", " << partition::fusion_policy_name(policy);
+    }
+  }
+}
+
+TEST(LowerConvNCHWc, MatchesReference) {
+  check({
+      {1, 8, 5, 13, 16, 1},          // 13 columns: two 6-pixel tiles and a tail of 1
+      {1, 16, 4, 7, 24, 1},          // 3 output blocks: the last call has one block
+      {2, 8, 3, 6, 8, 1},            // batch 2, one block, a short row
+      {1, 8, 9, 11, 16, 3, 1, 1},    // padding on every side
+      {1, 16, 10, 10, 24, 3, 2, 1},  // stride 2
+      {1, 8, 12, 14, 16, 5, 2, 2},   // 5x5, stride 2, pad 2
+      {1, 8, 11, 9, 8, 3, 1, 2, 2},  // dilation 2
+      {2, 8, 8, 8, 16, 7, 2, 3},     // 7x7 stride 2, batch 2
+      {1, 64, 6, 9, 32, 3, 1, 1},    // 3x3 weights of 64 channels: several L1 chunks
+  });
+}
+
+}  // namespace
+}  // namespace stitch::lower

@@ -1,17 +1,17 @@
 // Templates of the blocked-channel (NCHWc) ops that layout assignment introduces
 // (graph/ops/layout.cc). Part of lower/templates/.
 //
-// ConvNCHWc is register-blocked: for one output row segment of R pixels and one block of b
-// output channels, R vector accumulators of b lanes live across the whole reduction
-// (input channel block x kernel taps x b input channels); each step loads one contiguous
-// weight vector (the pre-packed layout puts output channels innermost) and broadcasts one
-// input element per pixel, so each loaded weight serves R FMAs. The accumulators then pass
-// through the fused epilogue, element by element.
+// ConvNCHWc with 8-channel blocks runs its reduction in the conv_f32_nchw8c microkernel
+// (codegen/cpp/microkernels/), which keeps 6 pixels x 16 output channels in registers and
+// chunks the input channels so that the weights in use stay in L1; the template adds the bias
+// and applies the fused epilogue. An input computed inside the kernel (an inlined reorder) is
+// first materialized into a shared scratch, since the microkernel reads memory.
 //
-// When the input is a materialized buffer (the usual case: the previous conv's output), the
-// reduction instead runs in the conv_f32_nchw8c microkernel (codegen/cpp/microkernels/), which
-// keeps 6 pixels x 16 output channels in registers and chunks the input channels so that the
-// weights in use stay in L1. The template then only adds the bias and applies the epilogue.
+// Other block sizes (16, for AVX-512 layouts) use kir loops, register-blocked: for one output
+// row segment of R pixels and one block of b output channels, R vector accumulators of b lanes
+// live across the whole reduction (input channel block x kernel taps x b input channels); each
+// step loads one contiguous weight vector and broadcasts one input element per pixel, so each
+// loaded weight serves R FMAs.
 #include "lower/templates/template_registry.h"
 
 namespace stitch::lower {
@@ -88,8 +88,20 @@ Expected<Stmt> lower_conv_nchwc(LowerContext& ctx, const graph::Node& n) {
   if (!wbuf) return unsupported(n, "a weight computed inside the kernel");
   STITCH_ASSIGN_OR_RETURN(graph::nn::WindowGeometry g,
                           graph::nn::window_geometry(n, {h, wd}, {kh, kw}, false));
-  const kir::Buffer* xbuf = ctx.buffer_to_load(x);
-  if (xbuf && b == 8) return conv_nchwc_microkernel(ctx, n, *xbuf, *wbuf, g);
+  if (b == 8) {
+    if (const kir::Buffer* xbuf = ctx.buffer_to_load(x)) {
+      return conv_nchwc_microkernel(ctx, n, *xbuf, *wbuf, g);
+    }
+    // The input is computed in this kernel (an inlined reorder into the blocked layout, a
+    // padding): materialize it once into a scratch shared by the threads, then convolve that.
+    // Each input element costs one evaluation here instead of one per tap and output block.
+    kir::Buffer xs_buf = ctx.scratch("x_blocked", dt, {shape_numel(xs)});
+    Stmt fill = loop_nest(ctx, xs, [&](const Index& idx) {
+      return kir::store(xs_buf, linearize(xs, idx), ctx.read(x, idx));
+    });
+    return kir::allocate(xs_buf,
+                         kir::seq({fill, conv_nchwc_microkernel(ctx, n, xs_buf, *wbuf, g)}));
+  }
   const int lanes = static_cast<int>(b);
   kir::Var vn = ctx.var("n");
   // Batch 1 (the common case) gets no loop, so the parallel loop is outermost.

@@ -159,10 +159,18 @@ TEST(EmitCppTest, MicrokernelCallsAreDeclaredOnce) {
   EXPECT_NE(source->find("extern \"C\" void brgemm_f32_6x16(const float*, float*, int64_t);"),
             std::string::npos);
   EXPECT_NE(source->find("  brgemm_f32_6x16(a + 8, c + 0, 2);"), std::string::npos);
-  // The same microkernel with other pointer types cannot be declared twice in C.
+  // A writable buffer where another call passes a read-only one: declared const (T* converts).
   Stmt call3 =
       microkernel_call("brgemm_f32_6x16", {{c, int_imm(0)}, {c, int_imm(0)}}, {int_imm(2)});
-  EXPECT_FALSE(emit_status(make_kernel("mk", {a, c}, {}, seq({call1, call3}))).is_ok());
+  source = emit_translation_unit({make_kernel("mk", {a, c}, {}, seq({call3, call1}))}, kTarget);
+  ASSERT_TRUE(source) << source.status().message();
+  EXPECT_NE(source->find("extern \"C\" void brgemm_f32_6x16(const float*, float*, int64_t);"),
+            std::string::npos);
+  // The same microkernel with other pointer types cannot be declared twice in C.
+  Buffer d = make_buffer("d", DType::kFloat64, std::vector<int64_t>{64}, BufferKind::kOutput);
+  Stmt call4 =
+      microkernel_call("brgemm_f32_6x16", {{d, int_imm(0)}, {c, int_imm(0)}}, {int_imm(2)});
+  EXPECT_FALSE(emit_status(make_kernel("mk", {a, c, d}, {}, seq({call1, call4}))).is_ok());
 }
 
 }  // namespace

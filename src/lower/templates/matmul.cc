@@ -1,7 +1,10 @@
 // Templates of MatMul (batched, NumPy-broadcast batch dims, 1-D promotion) and Gemm. Part of
-// lower/templates/; complex anchors. This first version accumulates each output element over K
-// in a scalar accumulator; MatMuls with a constant B are packed by passes/pack_matmul_weights.h
-// and take the microkernel path instead (matmul_packed.cc).
+// lower/templates/; complex anchors. The scalar template here accumulates each output element
+// over K in a scalar accumulator. MatMuls with a constant B are packed by
+// passes/pack_matmul_weights.h and take the microkernel path (matmul_packed.cc); float32
+// MatMuls of two activations that are large enough take it too, packing both operands on the
+// fly (matmul_dynamic.cc). The scalar template keeps every other dtype and the tiny ones.
+#include "lower/templates/matmul_dynamic.h"
 #include "lower/templates/matmul_packed.h"
 #include "lower/templates/template_registry.h"
 
@@ -39,6 +42,7 @@ MatMulIndex matmul_index(const Shape& a, const Shape& b, const Shape& out, const
 }
 
 Expected<kir::Stmt> lower_matmul(LowerContext& ctx, const graph::Node& n) {
+  if (matmul_dynamic_applies(n)) return lower_matmul_dynamic(ctx, n);
   const graph::Value* a = n.input(0);
   const graph::Value* b = n.input(1);
   const graph::Value* out = n.output(0);

@@ -1,6 +1,7 @@
 // Template of stitch.MatMulPacked: Y[r, n] = A[r, :] . B[:, n] with B pre-packed in 16-column
 // panels (passes/pack_matmul_weights.h), computed by the gemm_f32_6x16 microkernel
-// (codegen/cpp/microkernels/). Part of lower/templates/.
+// (codegen/cpp/microkernels/). Also the blocking and packing pieces that matmul_dynamic.cc
+// shares (matmul_packed.h). Part of lower/templates/.
 //
 // ---- Blocking (GotoBLAS, as oneDNN's brgemm drivers do) ----
 // A's leading dims fold into R rows (B is shared by every batch). Rows go in tiles of 6, columns
@@ -17,49 +18,25 @@
 #include <algorithm>
 
 namespace stitch::lower {
-namespace {
 
 using kir::Expr;
 using kir::Stmt;
 
-constexpr int64_t kTileRows = 6;
-constexpr int64_t kPanelCols = 16;
+namespace {
+
+constexpr int64_t kTileRows = kGemmTileRows;
+constexpr int64_t kPanelCols = kGemmPanelCols;
 constexpr int64_t kMaxTilesPerBlock = 16;   // 96 rows: A block 96 x 256 floats = 96 KiB (L2)
 constexpr int64_t kMaxPanelsPerBlock = 16;  // 256 columns: C block 96 x 256 floats = 96 KiB
 constexpr int64_t kMaxKBlock = 256;         // one B panel block = 256 x 16 floats = 16 KiB (L1)
 // Fewer units than this and the outer loop splits finer, so that the thread pool has work.
 constexpr int64_t kMinUnits = 4;
 
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+int64_t ceil_div(int64_t a, int64_t b) { return gemm_ceil_div(a, b); }
 
 // `count` items in blocks of at most `max_per_block`, balanced: the block size.
 int64_t balanced_block(int64_t count, int64_t max_per_block) {
   return ceil_div(count, ceil_div(count, max_per_block));
-}
-
-struct Blocking {
-  int64_t tiles_per_block, m_blocks, panels_per_block, n_blocks, k_block, k_blocks;
-};
-
-Blocking choose_blocking(int64_t tiles, int64_t panels, int64_t k) {
-  Blocking b;
-  b.tiles_per_block = balanced_block(tiles, kMaxTilesPerBlock);
-  b.panels_per_block = balanced_block(panels, kMaxPanelsPerBlock);
-  // Thread split from the shape: halve the larger block until there are enough units.
-  while (ceil_div(tiles, b.tiles_per_block) * ceil_div(panels, b.panels_per_block) < kMinUnits) {
-    if (b.tiles_per_block >= b.panels_per_block && b.tiles_per_block > 1) {
-      b.tiles_per_block = ceil_div(b.tiles_per_block, 2);
-    } else if (b.panels_per_block > 1) {
-      b.panels_per_block = ceil_div(b.panels_per_block, 2);
-    } else {
-      break;
-    }
-  }
-  b.m_blocks = ceil_div(tiles, b.tiles_per_block);
-  b.n_blocks = ceil_div(panels, b.panels_per_block);
-  b.k_block = balanced_block(k, kMaxKBlock);
-  b.k_blocks = ceil_div(k, b.k_block);
-  return b;
 }
 
 struct Operands {
@@ -67,23 +44,6 @@ struct Operands {
   kir::Buffer b;  // packed B [panels, K, 16]
   int64_t rows, k, n, panels;
 };
-
-// Copies rows [m0, m0 + tiles * 6) x cols [k0, k0 + kc) of A into a_pack as [tiles][kc][6].
-Stmt pack_a(LowerContext& ctx, const Operands& op, const kir::Buffer& a_pack, const Expr& m0,
-            const Expr& tiles, const Expr& k0, const Expr& kc) {
-  kir::Var t = ctx.var("t"), r = ctx.var("r"), k = ctx.var("k");
-  Expr row = m0 + Expr(t) * kTileRows + Expr(r);
-  Expr dst = (Expr(t) * kc + Expr(k)) * kTileRows + Expr(r);
-  Expr value = ctx.read_linear(op.a, row * op.k + k0 + Expr(k));
-  auto over_k = [&](const Expr& v) {
-    return kir::for_loop(k, index_const(0), kc, kir::ForKind::kSerial, kir::store(a_pack, dst, v));
-  };
-  Stmt body = kir::if_then_else(kir::lt(row, index_const(op.rows)), over_k(value),
-                                over_k(constant(DType::kFloat32, 0.0)));
-  return kir::for_loop(
-      t, index_const(0), tiles, kir::ForKind::kSerial,
-      kir::for_loop(r, index_const(0), index_const(kTileRows), kir::ForKind::kSerial, body));
-}
 
 // Y's index of (row, col): A's leading dims delinearized from the row, then the column.
 Index out_index(const Operands& op, const Expr& row, const Expr& col) {
@@ -94,7 +54,7 @@ Index out_index(const Operands& op, const Expr& row, const Expr& col) {
 }
 
 // One parallel unit (m block mb, n block nb) with its C and packed-A scratch.
-Stmt unit(LowerContext& ctx, const Operands& op, const Blocking& bl, const Expr& mb,
+Stmt unit(LowerContext& ctx, const Operands& op, const GemmBlocking& bl, const Expr& mb,
           const Expr& nb) {
   const int64_t ldc = bl.panels_per_block * kPanelCols;
   kir::Buffer c = ctx.scratch("c_block", DType::kFloat32, {bl.tiles_per_block * kTileRows * ldc});
@@ -109,13 +69,13 @@ Stmt unit(LowerContext& ctx, const Operands& op, const Blocking& bl, const Expr&
   kir::Var kb = ctx.var("kb"), p = ctx.var("p");
   Expr k0 = Expr(kb) * bl.k_block;
   Expr kc = kir::min(index_const(bl.k_block), index_const(op.k) - k0);
-  Stmt gemm =
-      kir::microkernel_call("stitch_gemm_f32_6x16",
-                            {{a_pack, index_const(0)},
-                             {op.b, ((p0 + Expr(p)) * op.k + k0) * kPanelCols},
-                             {c, Expr(p) * kPanelCols}},
-                            {tiles, kc, index_const(ldc), kir::min(Expr(kb), index_const(1))});
-  Stmt per_k = kir::seq({pack_a(ctx, op, a_pack, m0, tiles, k0, kc),
+  GemmElementFn a_at = [&](const Expr& row, const Expr& block_k0, const Expr& k) {
+    return ctx.read_linear(op.a, row * op.k + block_k0 + k);
+  };
+  Stmt gemm = gemm_microkernel_call({a_pack, index_const(0)},
+                                    {op.b, ((p0 + Expr(p)) * op.k + k0) * kPanelCols},
+                                    {c, Expr(p) * kPanelCols}, tiles, kc, ldc, Expr(kb));
+  Stmt per_k = kir::seq({pack_gemm_a(ctx, a_pack, op.rows, m0, tiles, k0, kc, a_at),
                          kir::for_loop(p, index_const(0), panels, kir::ForKind::kSerial, gemm)});
   Stmt reduction =
       kir::for_loop(kb, index_const(0), index_const(bl.k_blocks), kir::ForKind::kSerial, per_k);
@@ -149,7 +109,8 @@ Expected<Stmt> lower_matmul_packed(LowerContext& ctx, const graph::Node& n) {
   if (op.k == 0) return unsupported(n, "MatMulPacked with K = 0");
   op.rows = shape_numel(op.a->shape()) / op.k;
   if (op.rows == 0) return kir::seq({});
-  const Blocking bl = choose_blocking(ceil_div(op.rows, kTileRows), op.panels, op.k);
+  const GemmBlocking bl =
+      choose_gemm_blocking(/*batches=*/1, ceil_div(op.rows, kTileRows), op.panels, op.k);
   kir::Var u = ctx.var("u");
   // m blocks innermost: neighbouring units (one thread's share) reuse the same B block.
   Stmt body = unit(ctx, op, bl, Expr(u) % bl.m_blocks, Expr(u) / bl.m_blocks);
@@ -158,6 +119,51 @@ Expected<Stmt> lower_matmul_packed(LowerContext& ctx, const graph::Node& n) {
 }
 
 }  // namespace
+
+GemmBlocking choose_gemm_blocking(int64_t batches, int64_t tiles, int64_t panels, int64_t k) {
+  GemmBlocking b;
+  b.tiles_per_block = balanced_block(tiles, kMaxTilesPerBlock);
+  b.panels_per_block = balanced_block(panels, kMaxPanelsPerBlock);
+  // Thread split from the shape: halve the larger block until there are enough units.
+  while (batches * ceil_div(tiles, b.tiles_per_block) * ceil_div(panels, b.panels_per_block) <
+         kMinUnits) {
+    if (b.tiles_per_block >= b.panels_per_block && b.tiles_per_block > 1) {
+      b.tiles_per_block = ceil_div(b.tiles_per_block, 2);
+    } else if (b.panels_per_block > 1) {
+      b.panels_per_block = ceil_div(b.panels_per_block, 2);
+    } else {
+      break;
+    }
+  }
+  b.m_blocks = ceil_div(tiles, b.tiles_per_block);
+  b.n_blocks = ceil_div(panels, b.panels_per_block);
+  b.k_block = balanced_block(k, kMaxKBlock);
+  b.k_blocks = ceil_div(k, b.k_block);
+  return b;
+}
+
+Stmt pack_gemm_a(LowerContext& ctx, const kir::Buffer& a_pack, int64_t rows, const Expr& m0,
+                 const Expr& tiles, const Expr& k0, const Expr& kc, const GemmElementFn& a_at) {
+  kir::Var t = ctx.var("t"), r = ctx.var("r"), k = ctx.var("k");
+  Expr row = m0 + Expr(t) * kTileRows + Expr(r);
+  Expr dst = (Expr(t) * kc + Expr(k)) * kTileRows + Expr(r);
+  Expr value = a_at(row, k0, k);
+  auto over_k = [&](const Expr& v) {
+    return kir::for_loop(k, index_const(0), kc, kir::ForKind::kSerial, kir::store(a_pack, dst, v));
+  };
+  Stmt body = kir::if_then_else(kir::lt(row, index_const(rows)), over_k(value),
+                                over_k(constant(DType::kFloat32, 0.0)));
+  return kir::for_loop(
+      t, index_const(0), tiles, kir::ForKind::kSerial,
+      kir::for_loop(r, index_const(0), index_const(kTileRows), kir::ForKind::kSerial, body));
+}
+
+Stmt gemm_microkernel_call(const kir::BufferOffset& a_pack, const kir::BufferOffset& b_panel,
+                           const kir::BufferOffset& c, const Expr& tiles, const Expr& kc,
+                           int64_t ldc, const Expr& kb) {
+  return kir::microkernel_call("stitch_gemm_f32_6x16", {a_pack, b_panel, c},
+                               {tiles, kc, index_const(ldc), kir::min(kb, index_const(1))});
+}
 
 void register_matmul_packed_templates(TemplateTable& t) {
   t.push_back({"MatMulPacked", OpTemplate{nullptr, lower_matmul_packed}});

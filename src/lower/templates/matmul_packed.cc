@@ -10,6 +10,9 @@
 //     pack the block's rows of A into [tiles][kc][6] (zero rows past R; this is where inlined
 //       producers of A, batch broadcasting and 1-D A are resolved, through ctx.read)
 //     for each panel: microkernel over all tiles, accumulating into the unit's C block
+// When A is a materialized buffer, its whole tiles are not packed: gemm_f32_6x16_rows reads
+// them in place (row stride K), and only a partial last tile is packed. A pack costs about as
+// much per element as the FMAs of one panel, and it was repeated for every n block.
 //   then the C block passes through LowerContext::write (the fused epilogue), valid part only.
 // Zero padding of A's last tile and of B's last panel means the microkernel has no edges; the
 // C block holds whole tiles and panels and only its valid part is written out.
@@ -54,12 +57,14 @@ Index out_index(const Operands& op, const Expr& row, const Expr& col) {
 }
 
 // One parallel unit (m block mb, n block nb) with its C and packed-A scratch.
+// `a_rows`: A's buffer when A is materialized (read in place), else nullptr (A is packed).
 Stmt unit(LowerContext& ctx, const Operands& op, const GemmBlocking& bl, const Expr& mb,
-          const Expr& nb) {
+          const Expr& nb, const kir::Buffer* a_rows) {
   const int64_t ldc = bl.panels_per_block * kPanelCols;
   kir::Buffer c = ctx.scratch("c_block", DType::kFloat32, {bl.tiles_per_block * kTileRows * ldc});
+  const int64_t packed_tiles = a_rows ? 1 : bl.tiles_per_block;
   kir::Buffer a_pack =
-      ctx.scratch("a_pack", DType::kFloat32, {bl.tiles_per_block * bl.k_block * kTileRows});
+      ctx.scratch("a_pack", DType::kFloat32, {packed_tiles * bl.k_block * kTileRows});
   const int64_t total_tiles = ceil_div(op.rows, kTileRows);
   Expr t0 = mb * bl.tiles_per_block, p0 = nb * bl.panels_per_block;
   Expr tiles = kir::min(index_const(bl.tiles_per_block), index_const(total_tiles) - t0);
@@ -72,11 +77,32 @@ Stmt unit(LowerContext& ctx, const Operands& op, const GemmBlocking& bl, const E
   GemmElementFn a_at = [&](const Expr& row, const Expr& block_k0, const Expr& k) {
     return ctx.read_linear(op.a, row * op.k + block_k0 + k);
   };
-  Stmt gemm = gemm_microkernel_call({a_pack, index_const(0)},
-                                    {op.b, ((p0 + Expr(p)) * op.k + k0) * kPanelCols},
-                                    {c, Expr(p) * kPanelCols}, tiles, kc, ldc, Expr(kb));
-  Stmt per_k = kir::seq({pack_gemm_a(ctx, a_pack, op.rows, m0, tiles, k0, kc, a_at),
-                         kir::for_loop(p, index_const(0), panels, kir::ForKind::kSerial, gemm)});
+  auto b_panel = [&](const Expr& panel) -> kir::BufferOffset {
+    return {op.b, ((p0 + panel) * op.k + k0) * kPanelCols};
+  };
+  Stmt per_k;
+  if (a_rows) {
+    // A is a row-major buffer: its whole tiles go to the microkernel in place; only a last,
+    // partial tile (rows past R) is packed, zero-padded, into a_pack.
+    Expr direct =
+        kir::max(index_const(0), kir::min(tiles, (index_const(op.rows) - m0) / kTileRows));
+    Expr rest = tiles - direct;
+    Stmt direct_call = kir::microkernel_call(
+        "stitch_gemm_f32_6x16_rows",
+        {{*a_rows, m0 * op.k + k0}, b_panel(Expr(p)), {c, Expr(p) * kPanelCols}},
+        {direct, kc, index_const(op.k), index_const(ldc), kir::min(Expr(kb), index_const(1))});
+    Stmt rest_call = gemm_microkernel_call({a_pack, index_const(0)}, b_panel(Expr(p)),
+                                           {c, direct * (kTileRows * ldc) + Expr(p) * kPanelCols},
+                                           rest, kc, ldc, Expr(kb));
+    Stmt pack_rest = pack_gemm_a(ctx, a_pack, op.rows, m0 + direct * kTileRows, rest, k0, kc, a_at);
+    per_k = kir::seq({pack_rest, kir::for_loop(p, index_const(0), panels, kir::ForKind::kSerial,
+                                               kir::seq({direct_call, rest_call}))});
+  } else {
+    Stmt gemm = gemm_microkernel_call({a_pack, index_const(0)}, b_panel(Expr(p)),
+                                      {c, Expr(p) * kPanelCols}, tiles, kc, ldc, Expr(kb));
+    per_k = kir::seq({pack_gemm_a(ctx, a_pack, op.rows, m0, tiles, k0, kc, a_at),
+                      kir::for_loop(p, index_const(0), panels, kir::ForKind::kSerial, gemm)});
+  }
   Stmt reduction =
       kir::for_loop(kb, index_const(0), index_const(bl.k_blocks), kir::ForKind::kSerial, per_k);
 
@@ -113,7 +139,9 @@ Expected<Stmt> lower_matmul_packed(LowerContext& ctx, const graph::Node& n) {
       choose_gemm_blocking(/*batches=*/1, ceil_div(op.rows, kTileRows), op.panels, op.k);
   kir::Var u = ctx.var("u");
   // m blocks innermost: neighbouring units (one thread's share) reuse the same B block.
-  Stmt body = unit(ctx, op, bl, Expr(u) % bl.m_blocks, Expr(u) / bl.m_blocks);
+  // A materialized A (the common case: the previous kernel's output) is read in place.
+  const kir::Buffer* a_rows = ctx.is_inlined(op.a) ? nullptr : ctx.buffer_to_load(op.a);
+  Stmt body = unit(ctx, op, bl, Expr(u) % bl.m_blocks, Expr(u) / bl.m_blocks, a_rows);
   return kir::for_loop(u, index_const(0), index_const(bl.m_blocks * bl.n_blocks),
                        kir::ForKind::kParallel, body);
 }

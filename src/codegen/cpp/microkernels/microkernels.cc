@@ -9,6 +9,9 @@ std::string microkernel_definition(const std::string& name, const toolchain::Tar
     if (target.has_avx2()) return kGemmF32x6x16Avx2;
     return kGemmF32x6x16Generic;
   }
+  if (name == "stitch_gemm_f32_6x16_rows") {
+    return target.has_avx2() ? kGemmF32x6x16RowsAvx2 : kGemmF32x6x16RowsGeneric;
+  }
   if (name == "stitch_conv_f32_nchw8c") {
     return target.has_avx2() ? kConvF32Nchw8cAvx2 : kConvF32Nchw8cGeneric;
   }

@@ -12,6 +12,12 @@
 // Callers pad A and B with zeros, so the kernel has no edge cases; the tile loop lives inside it
 // so that one B panel stays in L1 while the tiles of A stream past it (GotoBLAS's inner loop).
 //
+// ---- gemm_f32_6x16_rows ----
+//   void stitch_gemm_f32_6x16_rows(const float* a, const float* b, float* c, int64_t m_tiles,
+//                                  int64_t kc, int64_t lda, int64_t ldc, int64_t accumulate)
+// gemm_f32_6x16 with A read in place: row i of A (i < m_tiles * 6) at a + i * lda, kc floats.
+// For an A that is already a row-major buffer with whole 6-row tiles (no copy into tiles).
+//
 // ---- conv_f32_nchw8c ----
 //   void stitch_conv_f32_nchw8c(const float* x, const float* w, float* acc, int64_t nb,
 //                               int64_t wstride, int64_t cb, int64_t h, int64_t wd, int64_t kh,
@@ -45,6 +51,9 @@ std::string microkernel_definition(const std::string& name, const toolchain::Tar
 extern const char* const kGemmF32x6x16Avx2;
 extern const char* const kGemmF32x6x16Avx512;
 extern const char* const kGemmF32x6x16Generic;
+// Per-ISA sources of gemm_f32_6x16_rows (AVX-512 targets use the AVX2 one).
+extern const char* const kGemmF32x6x16RowsAvx2;
+extern const char* const kGemmF32x6x16RowsGeneric;
 // Per-ISA sources of conv_f32_nchw8c (AVX-512 targets use the AVX2 one: the layout has 8 lanes).
 extern const char* const kConvF32Nchw8cAvx2;
 extern const char* const kConvF32Nchw8cGeneric;

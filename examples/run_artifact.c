@@ -209,7 +209,8 @@ int main(int argc, char** argv) {
     stitch_tensor_info info;
     const void* data = NULL;
     char path[4096];
-    stitch_model_output_info(model, i, &info);
+    /* The run's own shape: outputs whose shape depends on data know it only now. */
+    stitch_model_last_output_info(model, i, &info);
     stitch_model_output_data(model, i, &data); /* owned by the model until the next run */
     print_summary(i, &info, data);
     snprintf(path, sizeof path, "%s/output_%zu.npy", out_dir, i);

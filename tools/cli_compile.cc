@@ -84,7 +84,7 @@ int compile_command(int argc, char** argv) {
   if (eo->compiled.pipeline.time_stages) std::printf("time %-28s %9.3f ms\n", "write artifact", ms);
   const auto& constants = compiled.constants();
   std::printf("wrote %s: %zu kernels, %.3f MB of constants, %.3f MB arena, target %s\n",
-              out.c_str(), compiled.plan().steps.size(),
+              out.c_str(), static_cast<size_t>(runtime::count_kernel_steps(compiled.plan())),
               constants ? constants->total_bytes() / 1e6 : 0.0, compiled.plan().arena_size / 1e6,
               eo->compiled.toolchain.target.name().c_str());
   return 0;

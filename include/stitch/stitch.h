@@ -8,7 +8,9 @@
  *   failed call of the calling thread). No C++ exception ever leaves these functions.
  * - Tensors are dense, row-major (C order) arrays of the dtype and dims that the info
  *   functions report; a buffer holds exactly `size_bytes` bytes. The compiled model is
- *   specialized to these shapes.
+ *   specialized to these shapes. The exception: an output whose shape depends on the input
+ *   data (NonZero, Unique, Compress, NonMaxSuppression) reports -1 for the dims known only at
+ *   run time and size_bytes 0; after a run, stitch_model_last_output_info gives its shape.
  * - A model runs one call at a time: calls on one stitch_model must not overlap (use one model
  *   per thread, or a lock). Different models may run concurrently. Each run uses the model's
  *   own thread pool of `num_threads` threads.
@@ -64,8 +66,8 @@ typedef struct stitch_tensor_info {
   const char* name; /* the ONNX graph's input or output name */
   stitch_dtype dtype;
   int32_t rank;
-  const int64_t* dims; /* rank entries, all known (the artifact is shape-specialized) */
-  size_t size_bytes;   /* bytes of one buffer of this tensor */
+  const int64_t* dims; /* rank entries; -1 for an output dim that depends on data */
+  size_t size_bytes;   /* bytes of one buffer of this tensor (0 if a dim is -1) */
 } stitch_tensor_info;
 
 /* The message of the calling thread's last failed call ("" if none). Valid until that thread's
@@ -105,8 +107,16 @@ STITCH_API stitch_status stitch_model_run(stitch_model* model, const void* const
 STITCH_API stitch_status stitch_model_output_data(const stitch_model* model, size_t index,
                                                   const void** data);
 
+/* After a successful stitch_model_run: output `index` as that run produced it, with all dims
+ * known (the same as output_info, except for outputs whose shape depends on data). `dims`
+ * points into the model and stays valid until the next run or free. */
+STITCH_API stitch_status stitch_model_last_output_info(const stitch_model* model, size_t index,
+                                                       stitch_tensor_info* info);
+
 /* Runs like stitch_model_run, then copies every output into the caller's buffers: outputs[i]
- * must hold output_info(i).size_bytes bytes. The model's own output buffers hold the same. */
+ * must hold output_info(i).size_bytes bytes. The model's own output buffers hold the same.
+ * Refused (STITCH_ERROR_INVALID_ARGUMENT) for a model with an output whose shape depends on
+ * data: its size is not known before the run. */
 STITCH_API stitch_status stitch_model_run_into(stitch_model* model, const void* const* inputs,
                                                size_t num_inputs, void* const* outputs,
                                                size_t num_outputs);

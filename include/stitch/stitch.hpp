@@ -87,6 +87,13 @@ class Model {
   const T* output(size_t index) const {
     return static_cast<const T*>(output_data(index));
   }
+  // Output `index` as the last run produced it: every dim known, also for outputs whose shape
+  // depends on data (outputs()[i].dims has -1 there).
+  TensorInfo last_output_info(size_t index) const {
+    stitch_tensor_info c{};
+    detail::check(stitch_model_last_output_info(model_, index, &c));
+    return to_info(c);
+  }
 
   // Runs, then copies output i into outputs[i] (outputs()[i].size_bytes bytes each).
   void run_into(const std::vector<const void*>& inputs, const std::vector<void*>& outputs) {
@@ -110,6 +117,9 @@ class Model {
     stitch_tensor_info c{};
     detail::check(input ? stitch_model_input_info(model_, index, &c)
                         : stitch_model_output_info(model_, index, &c));
+    return to_info(c);
+  }
+  static TensorInfo to_info(const stitch_tensor_info& c) {
     return TensorInfo{c.name, c.dtype, std::vector<int64_t>(c.dims, c.dims + c.rank), c.size_bytes};
   }
 

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <map>
+#include <optional>
 
 #include "codegen/cpp/emit_cpp.h"
 #include "driver/specialize_inputs.h"
@@ -22,22 +23,91 @@ double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-// Lowers every subgraph; collects every "unsupported" error so the user sees all at once.
-Expected<std::vector<lower::LoweredKernel>> lower_all(const graph::Graph& g,
-                                                      const partition::GraphPartition& p,
-                                                      const lower::LowerOptions& options,
-                                                      const std::string& prefix) {
-  std::vector<lower::LoweredKernel> kernels;
+// A step of the plan before it has buffers: a lowered kernel, or a node that the runtime runs
+// on the host (runtime/host_ops/: ops whose output shape depends on data).
+struct PlannedStep {
+  std::optional<lower::LoweredKernel> kernel;
+  const graph::Node* host = nullptr;
+};
+
+// True for an op that the runtime runs on the host. Such ops are opaque, so every partition
+// policy leaves them alone in their subgraph.
+bool host_node_op(const graph::Node& n) {
+  return n.domain().empty() && runtime::host_ops::find_host_op(n.op_type()) != nullptr;
+}
+
+// The node of `sg` if it is one op that the runtime runs on the host.
+const graph::Node* host_node(const partition::GraphSubgraph& sg) {
+  if (sg.nodes.size() != 1) return nullptr;
+  return host_node_op(*sg.nodes[0]) ? sg.nodes[0] : nullptr;
+}
+
+// A host node's values must have a fixed-size dtype and a known rank.
+Status check_host_node(const graph::Node& n) {
+  for (const auto* list : {&n.inputs(), &n.outputs()}) {
+    for (const graph::Value* v : *list) {
+      if (!v) continue;
+      if (dtype_size(v->dtype()) == 0 || !v->type().has_shape) {
+        return error("unsupported: ", n.op_type(), " (node '", n.name(), "') on value '", v->name(),
+                     "' of type ", v->type().to_string(),
+                     " (host ops take numeric tensors of known rank)");
+      }
+    }
+  }
+  return Status::ok();
+}
+
+// Compiled kernels are generated per shape: a kernel cannot read a value whose shape a host op
+// decides at run time. Names the node that would, and why.
+Status check_kernel_inputs(const partition::GraphSubgraph& sg) {
+  for (const graph::Value* v : sg.inputs) {
+    const graph::Node* p = v->producer();
+    if (v->type().is_static() || !p || !host_node_op(*p)) continue;
+    for (const graph::Node* n : sg.nodes) {
+      for (const graph::Value* in : n->inputs()) {
+        if (in != v) continue;
+        return error("unsupported: ", n->op_type(), " (node '", n->name(), "') reads '", v->name(),
+                     "', whose shape ", v->type().to_string(), " is known only at run time (",
+                     p->op_type(), " node '", p->name(),
+                     "' computes it from data); compiled kernels need static shapes, so such a "
+                     "value may only be a graph output or the input of another data-dependent "
+                     "op");
+      }
+    }
+  }
+  return Status::ok();
+}
+
+// Lowers every subgraph, or routes it to the host; collects every "unsupported" error so the
+// user sees all at once.
+Expected<std::vector<PlannedStep>> lower_all(const graph::Graph& g,
+                                             const partition::GraphPartition& p,
+                                             const lower::LowerOptions& options,
+                                             const std::string& prefix) {
+  std::vector<PlannedStep> steps;
   std::vector<std::string> problems;
   for (size_t i = 0; i < p.subgraphs.size(); ++i) {
-    auto k = lower::lower_subgraph(g, p.subgraphs[i], prefix + "k" + std::to_string(i), options);
+    const partition::GraphSubgraph& sg = p.subgraphs[i];
+    if (const graph::Node* n = host_node(sg)) {
+      if (Status s = check_host_node(*n); s.is_ok()) {
+        steps.push_back({std::nullopt, n});
+      } else {
+        problems.push_back(s.message());
+      }
+      continue;
+    }
+    if (Status s = check_kernel_inputs(sg); !s.is_ok()) {
+      problems.push_back(s.message());
+      continue;
+    }
+    auto k = lower::lower_subgraph(g, sg, prefix + "k" + std::to_string(i), options);
     if (k.is_ok()) {
-      kernels.push_back(std::move(k).value());
+      steps.push_back({std::move(k).value(), nullptr});
     } else {
       problems.push_back(k.status().message());
     }
   }
-  if (problems.empty()) return kernels;
+  if (problems.empty()) return steps;
   std::string msg =
       str_cat("cannot compile ", problems.size(), " of ", p.subgraphs.size(), " subgraphs:");
   for (const auto& m : problems) msg += "\n  " + m;
@@ -45,11 +115,19 @@ Expected<std::vector<lower::LoweredKernel>> lower_all(const graph::Graph& g,
 }
 
 // Splits the kernels into at most `jobs` translation units so the compiler runs in parallel.
+std::vector<kir::Kernel> kernels_of(const std::vector<PlannedStep>& steps) {
+  std::vector<kir::Kernel> kernels;
+  for (const PlannedStep& s : steps) {
+    if (s.kernel) kernels.push_back(s.kernel->kernel);
+  }
+  return kernels;
+}
+
 Expected<std::vector<toolchain::TranslationUnit>> emit_units(
-    const std::vector<lower::LoweredKernel>& lowered, const toolchain::Target& target, int jobs) {
-  size_t n_units = std::max<size_t>(1, std::min<size_t>(lowered.size(), std::max(jobs, 1)));
+    const std::vector<kir::Kernel>& kernels, const toolchain::Target& target, int jobs) {
+  size_t n_units = std::max<size_t>(1, std::min<size_t>(kernels.size(), std::max(jobs, 1)));
   std::vector<std::vector<kir::Kernel>> groups(n_units);
-  for (size_t i = 0; i < lowered.size(); ++i) groups[i % n_units].push_back(lowered[i].kernel);
+  for (size_t i = 0; i < kernels.size(); ++i) groups[i % n_units].push_back(kernels[i]);
   std::vector<toolchain::TranslationUnit> units;
   for (size_t u = 0; u < n_units; ++u) {
     STITCH_ASSIGN_OR_RETURN(std::string src,
@@ -59,13 +137,14 @@ Expected<std::vector<toolchain::TranslationUnit>> emit_units(
   return units;
 }
 
-// Builds the buffer table, steps and memory plan from the lowered kernels.
+// Builds the buffer table, steps and memory plan from the lowered kernels and host steps.
+// Values whose shape a host step decides at run time get dynamic buffers (allocated per run).
 class PlanBuilder {
  public:
   PlanBuilder(const graph::Graph& g, runtime::ConstantPool& constants)
       : graph_(g), constants_(constants) {}
 
-  Expected<runtime::ExecutionPlan> build(const std::vector<lower::LoweredKernel>& lowered) {
+  Expected<runtime::ExecutionPlan> build(const std::vector<PlannedStep>& steps) {
     for (size_t i = 0; i < graph_.inputs().size(); ++i) {
       int32_t id =
           add_buffer(graph_.inputs()[i], runtime::BufferRole::kInput, static_cast<int64_t>(i));
@@ -73,14 +152,23 @@ class PlanBuilder {
     }
     for (size_t k = 0; k < graph_.outputs().size(); ++k) {
       const graph::Value* v = graph_.outputs()[k];
-      if (!ids_.count(v) && !v->is_constant()) {
+      if (ids_.count(v) || v->is_constant()) continue;
+      if (v->type().is_static()) {
         add_buffer(v, runtime::BufferRole::kOutput, static_cast<int64_t>(k));
+      } else {
+        STITCH_RETURN_IF_ERROR(add_dynamic_buffer(v).status());
       }
     }
-    for (size_t s = 0; s < lowered.size(); ++s) {
-      runtime::PlanStep step{codegen::cpp::kernel_symbol(lowered[s].kernel), {}};
-      for (const graph::Value* v : lowered[s].bindings) {
-        STITCH_ASSIGN_OR_RETURN(int32_t id, buffer_for(v, static_cast<int32_t>(s)));
+    for (size_t s = 0; s < steps.size(); ++s) {
+      const int32_t at = static_cast<int32_t>(s);
+      if (steps[s].host) {
+        STITCH_ASSIGN_OR_RETURN(runtime::PlanStep step, host_step(*steps[s].host, at));
+        plan_.steps.push_back(std::move(step));
+        continue;
+      }
+      runtime::PlanStep step{codegen::cpp::kernel_symbol(steps[s].kernel->kernel), {}};
+      for (const graph::Value* v : steps[s].kernel->bindings) {
+        STITCH_ASSIGN_OR_RETURN(int32_t id, buffer_for(v, at));
         step.buffers.push_back(id);
       }
       plan_.steps.push_back(std::move(step));
@@ -100,6 +188,43 @@ class PlanBuilder {
     int32_t id = static_cast<int32_t>(plan_.buffers.size() - 1);
     ids_[v] = id;
     return id;
+  }
+
+  Expected<int32_t> add_dynamic_buffer(const graph::Value* v) {
+    if (!v->type().has_shape) {
+      return error("unsupported: value '", v->name(), "' has an unknown rank");
+    }
+    return add_buffer(v, runtime::BufferRole::kDynamic, num_dynamic_++);
+  }
+
+  // A host step: inputs then outputs (-1 where absent or unused), the attributes it reads.
+  Expected<runtime::PlanStep> host_step(const graph::Node& n, int32_t at) {
+    runtime::PlanStep step;
+    step.kind = runtime::StepKind::kHost;
+    step.host_op = n.op_type();
+    step.num_inputs = static_cast<int32_t>(n.inputs().size());
+    for (const graph::Value* v : n.inputs()) {
+      int32_t id = -1;
+      if (v) {
+        STITCH_ASSIGN_OR_RETURN(id, buffer_for(v, at));
+      }
+      step.buffers.push_back(id);
+    }
+    for (const graph::Value* v : n.outputs()) {
+      int32_t id = -1;
+      if (v && (!v->users().empty() || ids_.count(v))) {
+        if (ids_.count(v) || v->type().is_static()) {
+          STITCH_ASSIGN_OR_RETURN(id, buffer_for(v, at));
+        } else {
+          STITCH_ASSIGN_OR_RETURN(id, add_dynamic_buffer(v));
+        }
+      }
+      step.buffers.push_back(id);
+    }
+    for (const std::string& name : runtime::host_ops::host_op_attribute_names(n.op_type())) {
+      if (n.has_attr(name)) step.attributes.push_back({name, n.attr_int(name, 0)});
+    }
+    return step;
   }
 
   // The buffer of `v`, created on first sight (constants go to the pool, anything else not yet
@@ -141,6 +266,7 @@ class PlanBuilder {
   runtime::ConstantPool& constants_;
   runtime::ExecutionPlan plan_;
   std::map<const graph::Value*, int32_t> ids_;
+  int64_t num_dynamic_ = 0;
   std::map<int32_t, int32_t> first_use_;
   std::map<int32_t, int32_t> last_use_;
 };
@@ -163,23 +289,6 @@ void print_report(const CompileReport& r, size_t already_printed, std::ostream& 
 
 }  // namespace
 
-// A graph the passes folded completely (every output a constant or an input) needs no code.
-Expected<std::unique_ptr<CompiledModel>> CompiledModel::finish_without_kernels(
-    std::unique_ptr<CompiledModel> m, const graph::Graph& graph,
-    std::vector<runtime::InputValueGuard> guards, const CompiledModelOptions& options) {
-  auto constants = std::make_shared<runtime::ConstantPool>();
-  PlanBuilder builder(graph, *constants);
-  STITCH_ASSIGN_OR_RETURN(runtime::ExecutionPlan plan, builder.build({}));
-  plan.input_value_guards = std::move(guards);
-  constants->freeze();
-  auto no_kernels = [](const std::string& symbol) -> Expected<stitch_kernel_fn> {
-    return error("internal: kernel ", symbol, " requested from a model without kernels");
-  };
-  STITCH_ASSIGN_OR_RETURN(m->executor_, runtime::Executor::create(std::move(plan), constants,
-                                                                  no_kernels, options.threads));
-  return m;
-}
-
 Expected<std::unique_ptr<CompiledModel>> CompiledModel::compile(
     graph::Graph& graph, const std::vector<const Tensor*>& example_inputs,
     const CompiledModelOptions& options) {
@@ -190,37 +299,39 @@ Expected<std::unique_ptr<CompiledModel>> CompiledModel::compile(
   m->report_.stage_times = pipeline.stage_times;
   auto t0 = Clock::now();
   STITCH_ASSIGN_OR_RETURN(
-      auto lowered, lower_all(graph, pipeline.partition, options.lower, options.kernel_prefix));
+      auto steps, lower_all(graph, pipeline.partition, options.lower, options.kernel_prefix));
+  const std::vector<kir::Kernel> kernels = kernels_of(steps);
   m->report_.stage_times.push_back({"lower", seconds_since(t0)});
   if (options.pipeline.print_after.count("lower")) {
-    for (const auto& k : lowered) *options.pipeline.log << kir::to_string(k.kernel) << "\n";
+    for (const auto& k : kernels) *options.pipeline.log << kir::to_string(k) << "\n";
   }
   STITCH_ASSIGN_OR_RETURN(toolchain::Toolchain tc, toolchain::Toolchain::create(options.toolchain));
-  if (lowered.empty()) {
-    return finish_without_kernels(std::move(m), graph, std::move(guards), options);
+  // A graph the passes folded completely, or one of host steps only, needs no code.
+  if (!kernels.empty()) {
+    t0 = Clock::now();
+    int jobs = options.toolchain.jobs > 0 ? options.toolchain.jobs : 2;
+    STITCH_ASSIGN_OR_RETURN(auto units, emit_units(kernels, tc.options().target, jobs));
+    m->report_.stage_times.push_back({"emit", seconds_since(t0)});
+    t0 = Clock::now();
+    STITCH_ASSIGN_OR_RETURN(toolchain::BuildResult built,
+                            options.build_units ? options.build_units(units) : tc.build(units));
+    m->report_.stage_times.push_back({"build", seconds_since(t0)});
+    m->report_.cache_hit = built.cache_hit;
+    STITCH_ASSIGN_OR_RETURN(m->library_, runtime::SharedObject::open(built.library_path));
   }
-  t0 = Clock::now();
-  int jobs = options.toolchain.jobs > 0 ? options.toolchain.jobs : 2;
-  STITCH_ASSIGN_OR_RETURN(auto units, emit_units(lowered, tc.options().target, jobs));
-  m->report_.stage_times.push_back({"emit", seconds_since(t0)});
-  t0 = Clock::now();
-  STITCH_ASSIGN_OR_RETURN(toolchain::BuildResult built,
-                          options.build_units ? options.build_units(units) : tc.build(units));
-  m->report_.stage_times.push_back({"build", seconds_since(t0)});
-  m->report_.cache_hit = built.cache_hit;
-  STITCH_ASSIGN_OR_RETURN(m->library_, runtime::SharedObject::open(built.library_path));
   t0 = Clock::now();
   auto constants = std::make_shared<runtime::ConstantPool>();
   PlanBuilder builder(graph, *constants);
-  STITCH_ASSIGN_OR_RETURN(runtime::ExecutionPlan plan, builder.build(lowered));
+  STITCH_ASSIGN_OR_RETURN(runtime::ExecutionPlan plan, builder.build(steps));
   plan.input_value_guards = std::move(guards);
   constants->freeze();
-  m->report_.kernels = static_cast<int>(plan.steps.size());
+  m->report_.kernels = static_cast<int>(runtime::count_kernel_steps(plan));
   m->report_.arena_bytes = plan.arena_size;
   m->report_.sum_of_intermediates = plan.sum_of_intermediates;
-  const runtime::SharedObject& lib = *m->library_;
-  auto resolve = [&lib](const std::string& symbol) -> Expected<stitch_kernel_fn> {
-    STITCH_ASSIGN_OR_RETURN(void* p, lib.symbol(symbol));
+  const runtime::SharedObject* lib = m->library_ ? &*m->library_ : nullptr;
+  auto resolve = [lib](const std::string& symbol) -> Expected<stitch_kernel_fn> {
+    if (!lib) return error("internal: kernel ", symbol, " requested from a model without kernels");
+    STITCH_ASSIGN_OR_RETURN(void* p, lib->symbol(symbol));
     return reinterpret_cast<stitch_kernel_fn>(p);
   };
   STITCH_ASSIGN_OR_RETURN(m->executor_, runtime::Executor::create(std::move(plan), constants,

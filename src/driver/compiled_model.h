@@ -65,9 +65,6 @@ class CompiledModel {
 
  private:
   CompiledModel() = default;
-  static Expected<std::unique_ptr<CompiledModel>> finish_without_kernels(
-      std::unique_ptr<CompiledModel> m, const graph::Graph& graph,
-      std::vector<runtime::InputValueGuard> guards, const CompiledModelOptions& options);
   std::optional<runtime::SharedObject> library_;  // set once built; outlives the executor
   std::unique_ptr<runtime::Executor> executor_;
   CompileReport report_;

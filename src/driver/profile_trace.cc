@@ -28,8 +28,10 @@ Status write_chrome_trace(const runtime::Executor& executor, const std::string& 
     const auto& t = profile[i];
     const runtime::PlanStep& step = plan.steps[t.step];
     std::string buffers;
-    for (int32_t b : step.buffers) buffers += (buffers.empty() ? "" : ", ") + plan.buffers[b].name;
-    out << "  {\"name\": " << json_string(step.kernel_symbol)
+    for (int32_t b : step.buffers) {
+      if (b >= 0) buffers += (buffers.empty() ? "" : ", ") + plan.buffers[b].name;
+    }
+    out << "  {\"name\": " << json_string(runtime::step_name(step))
         << ", \"ph\": \"X\", \"pid\": 1, \"tid\": 1, \"ts\": " << t.start_us
         << ", \"dur\": " << t.duration_us << ", \"args\": {\"step\": " << t.step
         << ", \"buffers\": " << json_string(buffers) << "}}"

@@ -8,6 +8,7 @@
 #include "passes/canonicalize.h"
 #include "passes/common_subexpression_elimination.h"
 #include "passes/dead_code_elimination.h"
+#include "passes/decompose_batchnorm_training.h"
 #include "passes/fold_affine.h"
 #include "passes/fold_batchnorm.h"
 #include "passes/layout_assignment.h"
@@ -77,6 +78,7 @@ PassPipeline make_default_pipeline(const PipelineOptions& options) {
   std::vector<std::unique_ptr<Pass>> group;
   group.push_back(make_canonicalize_pass());
   group.push_back(make_constant_folding_pass(options.constant_folding));
+  group.push_back(make_decompose_batchnorm_training_pass());
   group.push_back(make_fold_batchnorm_pass());
   group.push_back(make_fold_affine_pass());
   group.push_back(make_common_subexpression_elimination_pass());

@@ -67,8 +67,8 @@ class PassPipeline {
 };
 
 // The default order: canonicalize (Gemm → MatMul + Add, no-ops out), then constant folding,
-// BatchNorm and affine folding, CSE and DCE to a fixed point; then layout assignment (NCHW8c)
-// and DCE again.
+// training-mode BatchNorm decomposition, BatchNorm and affine folding, CSE and DCE to a fixed
+// point; then layout assignment (NCHW8c) and DCE again.
 PassPipeline make_default_pipeline(const PipelineOptions& options = {});
 
 }  // namespace stitch::passes

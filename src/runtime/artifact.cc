@@ -42,8 +42,8 @@ Status write_artifact(const std::string& dir, const ArtifactMetadata& metadata,
                       const ExecutionPlan& plan, const ConstantPool& constants,
                       const std::string& kernels_library) {
   STITCH_RETURN_IF_ERROR(validate_execution_plan(plan, constants.size()));
-  if (plan.steps.empty() != kernels_library.empty()) {
-    return error("internal: a plan with ", plan.steps.size(), " kernels and ",
+  if ((count_kernel_steps(plan) == 0) != kernels_library.empty()) {
+    return error("internal: a plan with ", count_kernel_steps(plan), " kernels and ",
                  kernels_library.empty() ? "no" : "a", " kernels library");
   }
   STITCH_RETURN_IF_ERROR(prepare_directory(dir));
@@ -74,10 +74,10 @@ Expected<std::unique_ptr<LoadedArtifact>> LoadedArtifact::load(const std::string
   std::unique_ptr<LoadedArtifact> a(new LoadedArtifact());
   a->metadata_ = std::move(file.metadata);
   const std::string kernels = file_in(dir, kKernelsFileName);
-  if (!file.plan.steps.empty()) {
+  if (count_kernel_steps(file.plan) > 0) {
     if (!fs::is_regular_file(kernels, ec)) {
       return error("the artifact '", dir, "' has no kernels library ", kKernelsFileName,
-                   " (its plan calls ", file.plan.steps.size(), " kernels)");
+                   " (its plan calls ", count_kernel_steps(file.plan), " kernels)");
     }
     STITCH_ASSIGN_OR_RETURN(a->library_, SharedObject::open(kernels));
   }

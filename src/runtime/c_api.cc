@@ -68,6 +68,10 @@ stitch_status tensor_info(const stitch_model* model, bool input, size_t index,
   return STITCH_OK;
 }
 
+bool is_dynamic(const stitch_model* m, size_t output) {
+  return buffer(m, false, output).role == stitch::runtime::BufferRole::kDynamic;
+}
+
 stitch_status run(stitch_model* model, const void* const* inputs, size_t num_inputs) {
   if (!model) return fail(STITCH_ERROR_INVALID_ARGUMENT, "model is NULL");
   model->outputs.clear();
@@ -144,6 +148,26 @@ stitch_status stitch_model_output_info(const stitch_model* model, size_t index,
   return tensor_info(model, false, index, info);
 }
 
+stitch_status stitch_model_last_output_info(const stitch_model* model, size_t index,
+                                            stitch_tensor_info* info) {
+  if (!model || !info) return fail(STITCH_ERROR_INVALID_ARGUMENT, "model or info is NULL");
+  if (model->outputs.empty() && stitch_model_num_outputs(model) > 0) {
+    return fail(STITCH_ERROR_INVALID_ARGUMENT, "no outputs: the model has not run successfully");
+  }
+  if (index >= model->outputs.size()) {
+    return fail(STITCH_ERROR_INVALID_ARGUMENT,
+                stitch::str_cat("output index ", index, " out of range (the model has ",
+                                model->outputs.size(), ")"));
+  }
+  const stitch::Tensor& t = model->outputs[index];
+  info->name = buffer(model, false, index).name.c_str();
+  info->dtype = static_cast<stitch_dtype>(t.dtype());
+  info->rank = static_cast<int32_t>(t.rank());
+  info->dims = t.shape().data();
+  info->size_bytes = t.nbytes();
+  return STITCH_OK;
+}
+
 stitch_status stitch_model_run(stitch_model* model, const void* const* inputs, size_t num_inputs) {
   return guarded([&] { return run(model, inputs, num_inputs); });
 }
@@ -172,6 +196,12 @@ stitch_status stitch_model_run_into(stitch_model* model, const void* const* inpu
                                   " outputs, got ", num_outputs, " output buffers"));
     }
     for (size_t i = 0; i < num_outputs; ++i) {
+      if (is_dynamic(model, i)) {
+        return fail(STITCH_ERROR_INVALID_ARGUMENT,
+                    stitch::str_cat("output ", i, " ('", buffer(model, false, i).name,
+                                    "') has a shape known only at run time: use "
+                                    "stitch_model_run and stitch_model_last_output_info"));
+      }
       if (buffer(model, false, i).nbytes() > 0 && (!outputs || !outputs[i])) {
         return fail(STITCH_ERROR_INVALID_ARGUMENT,
                     stitch::str_cat("output buffer ", i, " is NULL"));

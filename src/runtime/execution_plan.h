@@ -1,6 +1,8 @@
 // The execution plan of a compiled model as plain data: a table of buffers (inputs, outputs,
-// constants, arena-planned intermediates) and the kernel calls in order. Part of runtime/;
-// the driver builds it from lowered subgraphs, the artifact stores it, the executor runs it.
+// constants, arena-planned intermediates, run-time sized values) and the steps in order: kernel
+// calls, and host steps that run an op whose output shape depends on data (host_ops/). Part of
+// runtime/; the driver builds it from lowered subgraphs, the artifact stores it, the executor
+// runs it.
 #pragma once
 
 #include <cstddef>
@@ -8,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/host_ops/host_ops.h"
 #include "support/dtype.h"
 #include "support/shape.h"
 
@@ -18,6 +21,10 @@ enum class BufferRole {
   kOutput,        // graph output `index`, allocated per run (later kernels may read it)
   kConstant,      // constant `index` of the constant pool
   kIntermediate,  // lives at `arena_offset` in the session's arena
+  // Written by a host step, with a shape known only once that step ran (`shape` holds -1 for
+  // those dims); allocated per run, slot `index` of the run's dynamic values. Only host steps
+  // read it, or it is a graph output.
+  kDynamic,
 };
 const char* buffer_role_name(BufferRole role);
 
@@ -28,13 +35,33 @@ struct PlanBuffer {
   BufferRole role = BufferRole::kIntermediate;
   int64_t index = -1;         // input, output or constant index, by role
   int64_t arena_offset = -1;  // intermediates only
-  int64_t nbytes() const { return shape_numel(shape) * static_cast<int64_t>(dtype_size(dtype)); }
+  // Bytes of the buffer; 0 for a dynamic one (its size is known per run).
+  int64_t nbytes() const {
+    if (role == BufferRole::kDynamic) return 0;
+    return shape_numel(shape) * static_cast<int64_t>(dtype_size(dtype));
+  }
 };
 
-struct PlanStep {
-  std::string kernel_symbol;     // resolved in the kernels library
-  std::vector<int32_t> buffers;  // indices into ExecutionPlan::buffers, the kernel's parameters
+enum class StepKind {
+  kKernel,  // calls `kernel_symbol` of the kernels library
+  kHost,    // runs host op `host_op` (host_ops.h) in the runtime itself
 };
+const char* step_kind_name(StepKind kind);
+
+using host_ops::HostAttribute;
+
+struct PlanStep {
+  std::string kernel_symbol;  // kernel steps: resolved in the kernels library
+  // Indices into ExecutionPlan::buffers. Kernel steps: the kernel's parameters. Host steps: the
+  // op's inputs, then its outputs; -1 for an absent optional input or an unused output.
+  std::vector<int32_t> buffers;
+  StepKind kind = StepKind::kKernel;
+  std::string host_op{};                    // host steps: the ONNX op type ("NonZero")
+  int32_t num_inputs = 0;                   // host steps: how many of `buffers` are inputs
+  std::vector<HostAttribute> attributes{};  // host steps: the op's integer attributes
+};
+// "stitch_kernel_k3" or "host NonZero", for profiles and errors.
+std::string step_name(const PlanStep& step);
 
 // An input whose *value* the compiler specialized on (a Reshape's target shape, a Resize's
 // scales given as a graph input): code was generated for exactly these bytes, so a run with
@@ -55,6 +82,11 @@ struct ExecutionPlan {
   int64_t arena_size = 0;
   int64_t sum_of_intermediates = 0;  // bytes the intermediates would take without reuse
 };
+
+// How many steps call a kernel (the rest run host ops).
+int64_t count_kernel_steps(const ExecutionPlan& plan);
+// How many dynamic buffers the plan has (their indices are 0..n-1, each once).
+int64_t count_dynamic_buffers(const ExecutionPlan& plan);
 
 // Checks indices, roles and sizes so a corrupt artifact gives an error, not a crash.
 Status validate_execution_plan(const ExecutionPlan& plan, int64_t num_constants);

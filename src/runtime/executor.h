@@ -1,6 +1,8 @@
 // Runs an execution plan: binds inputs, allocates outputs, points intermediates into one
 // pre-planned arena and calls the kernels in order through the kernel ABI, on the thread pool.
-// Part of runtime/ (no compiler dependencies); optionally records per-kernel times.
+// Host steps run their op (host_ops/) here and allocate their dynamic outputs per run, so such
+// graph outputs have the shape the data gave. Part of runtime/ (no compiler dependencies);
+// optionally records per-step times.
 #pragma once
 
 #include <functional>
@@ -51,10 +53,17 @@ class Executor {
   Status check_inputs(const std::vector<const Tensor*>& inputs) const;
   void* buffer_address(int32_t id, const std::vector<const Tensor*>& inputs,
                        std::vector<Tensor>& outputs);
+  Status run_host_step(size_t s, const std::vector<const Tensor*>& inputs,
+                       std::vector<Tensor>& outputs);
+  Status store_host_output(int32_t id, Tensor result, const std::vector<const Tensor*>& inputs,
+                           std::vector<Tensor>& outputs);
+  Status collect_outputs(const std::vector<const Tensor*>& inputs, std::vector<Tensor>& outputs);
 
   ExecutionPlan plan_;
   std::shared_ptr<const ConstantPool> constants_;
-  std::vector<stitch_kernel_fn> kernels_;  // one per step
+  std::vector<stitch_kernel_fn> kernels_;     // one per step (null for host steps)
+  std::vector<host_ops::HostOpFn> host_fns_;  // one per step (null for kernel steps)
+  std::vector<Tensor> dynamic_;               // the dynamic buffers of the current run
   Arena arena_;
   ThreadPool pool_;
   stitch_parallel_api parallel_{};

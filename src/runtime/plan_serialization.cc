@@ -29,9 +29,14 @@ Status fields(Io& io, T& b) {
   return io(b.name, b.dtype, b.shape, b.role, b.index, b.arena_offset);
 }
 
+template <typename Io, Is<HostAttribute> T>
+Status fields(Io& io, T& a) {
+  return io(a.name, a.value);
+}
+
 template <typename Io, Is<PlanStep> T>
 Status fields(Io& io, T& s) {
-  return io(s.kernel_symbol, s.buffers);
+  return io(s.kernel_symbol, s.buffers, s.kind, s.host_op, s.num_inputs, s.attributes);
 }
 
 template <typename Io, Is<InputValueGuard> T>
@@ -167,8 +172,12 @@ class Reader {
     return error(in_.what(), " is corrupt: unknown dtype code ", static_cast<int>(t));
   }
   Status check_enum(BufferRole r) {
-    if (r >= BufferRole::kInput && r <= BufferRole::kIntermediate) return Status::ok();
+    if (r >= BufferRole::kInput && r <= BufferRole::kDynamic) return Status::ok();
     return error(in_.what(), " is corrupt: unknown buffer role ", static_cast<int>(r));
+  }
+  Status check_enum(StepKind k) {
+    if (k == StepKind::kKernel || k == StepKind::kHost) return Status::ok();
+    return error(in_.what(), " is corrupt: unknown step kind ", static_cast<int>(k));
   }
 
   ByteReader& in_;

@@ -22,7 +22,8 @@
 namespace stitch::runtime {
 
 inline constexpr char kPlanMagic[8] = {'S', 'T', 'I', 'T', 'C', 'H', 'P', 'L'};
-inline constexpr uint32_t kPlanFormatVersion = 1;
+// 2: host steps (PlanStep's kind, host_op, num_inputs, attributes) and dynamic buffers.
+inline constexpr uint32_t kPlanFormatVersion = 2;
 inline constexpr size_t kPlanHeaderBytes = 32;
 
 // What the runtime needs to know about how the kernels were built.

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "reference/kernels/reduce_util.h"
+#include "runtime/host_ops/host_ops.h"
 
 namespace stitch::reference {
 
@@ -50,75 +51,23 @@ Status topk_kernel(KernelContext& ctx) {
   });
 }
 
-// A box as its corner coordinates, whatever order or format it came in.
-struct Box {
-  float x1, y1, x2, y2;
-  float area() const { return (x2 - x1) * (y2 - y1); }
-};
-
-Box read_box(const float* p, bool center_point) {
-  if (center_point) {  // [x_center, y_center, width, height]
-    return {p[0] - p[2] / 2, p[1] - p[3] / 2, p[0] + p[2] / 2, p[1] + p[3] / 2};
-  }
-  // [y1, x1, y2, x2], any diagonal pair of corners.
-  return {std::min(p[1], p[3]), std::min(p[0], p[2]), std::max(p[1], p[3]), std::max(p[0], p[2])};
-}
-
-float iou(const Box& a, const Box& b) {
-  if (a.area() <= 0 || b.area() <= 0) return 0;
-  float w = std::min(a.x2, b.x2) - std::max(a.x1, b.x1);
-  float h = std::min(a.y2, b.y2) - std::max(a.y1, b.y1);
-  if (w <= 0 || h <= 0) return 0;
-  float inter = w * h;
-  return inter / (a.area() + b.area() - inter);
-}
-
-// Greedy NMS per (batch, class): highest score first (lower index on ties), dropping every
-// box whose IoU with an already selected one exceeds the threshold.
+// NonMaxSuppression runs the runtime's host op (runtime/host_ops/), as the compiled engine does.
 Status nms_kernel(KernelContext& ctx) {
-  const Tensor& boxes = ctx.input(0);
-  const Tensor& scores = ctx.input(1);
-  if (boxes.rank() != 3 || boxes.dim(2) != 4 || scores.rank() != 3 ||
-      boxes.dim(0) != scores.dim(0) || boxes.dim(1) != scores.dim(2)) {
-    return error("boxes ", boxes.type_string(), " and scores ", scores.type_string(),
-                 " do not fit");
+  namespace host = runtime::host_ops;
+  std::vector<host::TensorView> views;
+  for (int i = 0; i < ctx.num_inputs(); ++i) {
+    views.push_back(ctx.has_input(i) ? host::view_of(ctx.input(i)) : host::TensorView{});
   }
-  if (boxes.dtype() != DType::kFloat32 || scores.dtype() != DType::kFloat32) {
-    return error("unsupported: NonMaxSuppression on ", dtype_name(boxes.dtype()));
-  }
-  int64_t max_out = static_cast<int64_t>(optional_scalar(ctx, 2, 0));
-  float iou_threshold = static_cast<float>(optional_scalar(ctx, 3, 0));
-  bool has_score_threshold = ctx.has_input(4) && ctx.input(4).numel() > 0;
-  float score_threshold = static_cast<float>(optional_scalar(ctx, 4, 0));
-  bool center = ctx.node().attr_int("center_point_box", 0) != 0;
-  int64_t num_boxes = boxes.dim(1);
-  std::vector<std::array<int64_t, 3>> picked;
-  for (int64_t b = 0; b < scores.dim(0); ++b) {
-    for (int64_t c = 0; c < scores.dim(1); ++c) {
-      const float* s = scores.data<float>() + (b * scores.dim(1) + c) * num_boxes;
-      std::vector<int64_t> order;
-      for (int64_t i = 0; i < num_boxes; ++i) {
-        if (!has_score_threshold || s[i] > score_threshold) order.push_back(i);
-      }
-      std::stable_sort(order.begin(), order.end(),
-                       [s](int64_t a, int64_t bb) { return s[a] > s[bb]; });
-      std::vector<Box> kept;
-      for (int64_t i : order) {
-        if (static_cast<int64_t>(kept.size()) >= max_out) break;
-        Box box = read_box(boxes.data<float>() + (b * num_boxes + i) * 4, center);
-        bool suppressed = false;
-        for (const Box& k : kept) suppressed = suppressed || iou(box, k) > iou_threshold;
-        if (suppressed) continue;
-        kept.push_back(box);
-        picked.push_back({b, c, i});
-      }
-    }
-  }
-  Tensor* out = prepare_output(ctx, 0, DType::kInt64, {static_cast<int64_t>(picked.size()), 3});
-  if (!out) return Status::ok();
-  for (size_t i = 0; i < picked.size(); ++i) {
-    for (int j = 0; j < 3; ++j) out->data<int64_t>()[i * 3 + j] = picked[i][j];
-  }
+  auto optional = [&](int i) {
+    return i < ctx.num_inputs() && ctx.has_input(i) ? &views[i] : nullptr;
+  };
+  host::NmsParams p;
+  p.max_output_boxes_per_class = optional(2);
+  p.iou_threshold = optional(3);
+  p.score_threshold = optional(4);
+  p.center_point_box = ctx.node().attr_int("center_point_box", 0) != 0;
+  STITCH_ASSIGN_OR_RETURN(Tensor out, host::non_max_suppression(views[0], views[1], p));
+  if (ctx.num_outputs() > 0 && ctx.node().output(0)) ctx.output(0) = std::move(out);
   return Status::ok();
 }
 

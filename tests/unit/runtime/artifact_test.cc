@@ -112,7 +112,8 @@ TEST(Artifact, BadMagicVersionAndChecksum) {
   bad = plan;
   bad[8] = 9;
   write_bytes(dir.file(kPlanFileName), bad);
-  expect_load_error(dir.path(), "has format version 9, this runtime reads version 1");
+  expect_load_error(dir.path(), "has format version 9, this runtime reads version " +
+                                    std::to_string(kPlanFormatVersion));
   bad = plan;
   bad[plan.size() - 3] ^= 0x10;
   write_bytes(dir.file(kPlanFileName), bad);

@@ -31,6 +31,14 @@ void expect_equal(const PlanFile& a, const PlanFile& b) {
   for (size_t i = 0; i < p.steps.size(); ++i) {
     EXPECT_EQ(p.steps[i].kernel_symbol, q.steps[i].kernel_symbol);
     EXPECT_EQ(p.steps[i].buffers, q.steps[i].buffers);
+    EXPECT_EQ(p.steps[i].kind, q.steps[i].kind);
+    EXPECT_EQ(p.steps[i].host_op, q.steps[i].host_op);
+    EXPECT_EQ(p.steps[i].num_inputs, q.steps[i].num_inputs);
+    ASSERT_EQ(p.steps[i].attributes.size(), q.steps[i].attributes.size());
+    for (size_t k = 0; k < p.steps[i].attributes.size(); ++k) {
+      EXPECT_EQ(p.steps[i].attributes[k].name, q.steps[i].attributes[k].name);
+      EXPECT_EQ(p.steps[i].attributes[k].value, q.steps[i].attributes[k].value);
+    }
   }
   EXPECT_EQ(p.inputs, q.inputs);
   EXPECT_EQ(p.outputs, q.outputs);
@@ -52,8 +60,17 @@ PlanFile full_plan() {
                {"shape", DType::kInt64, {2}, BufferRole::kInput, 1, -1},
                {"w", DType::kFloat16, {64, 3, 7, 7}, BufferRole::kConstant, 0, -1},
                {"t", DType::kBFloat16, {}, BufferRole::kIntermediate, -1, int64_t{5} << 33},
-               {"y", DType::kBool, {0, 5}, BufferRole::kOutput, 0, -1}};
+               {"y", DType::kBool, {0, 5}, BufferRole::kOutput, 0, -1},
+               {"u", DType::kInt64, {-1, 3}, BufferRole::kDynamic, 0, -1}};
   p.steps = {{"stitch_kernel_k0", {0, 2, 3}}, {"stitch_kernel_k1", {3, 1, 4}}, {"empty", {}}};
+  // A host step: inputs then outputs (-1 absent), integer attributes beyond 32 bits and signed.
+  PlanStep host;
+  host.kind = StepKind::kHost;
+  host.host_op = "Unique";
+  host.buffers = {3, 5, -1, -1, 4};
+  host.num_inputs = 1;
+  host.attributes = {{"axis", -2}, {"sorted", int64_t{1} << 40}};
+  p.steps.push_back(host);
   p.inputs = {0, 1};
   p.outputs = {4, 2};
   p.input_value_guards = {{1, {std::byte{1}, std::byte{0}, std::byte{0xff}}}, {0, {}}};
@@ -129,6 +146,11 @@ TEST(PlanSerialization, UnknownEnumsAreErrors) {
   r = deserialize_plan_payload(serialize_plan_payload(f), "plan.bin");
   ASSERT_FALSE(r.is_ok());
   EXPECT_NE(r.status().message().find("unknown buffer role 7"), std::string::npos);
+  f = full_plan();
+  f.plan.steps.back().kind = static_cast<StepKind>(5);
+  r = deserialize_plan_payload(serialize_plan_payload(f), "plan.bin");
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_NE(r.status().message().find("unknown step kind 5"), std::string::npos);
 }
 
 TEST(PlanSerialization, HeaderProblemsAreNamed) {
@@ -139,8 +161,8 @@ TEST(PlanSerialization, HeaderProblemsAreNamed) {
             std::string::npos);
   bad = good;
   bad[8] = static_cast<char>(kPlanFormatVersion + 1);
-  EXPECT_NE(deserialize_plan_file(bad, "p").status().message().find("format version 2"),
-            std::string::npos);
+  const std::string newer = "format version " + std::to_string(kPlanFormatVersion + 1);
+  EXPECT_NE(deserialize_plan_file(bad, "p").status().message().find(newer), std::string::npos);
   bad = good;
   bad[bad.size() - 1] ^= 1;
   EXPECT_NE(deserialize_plan_file(bad, "p").status().message().find("checksum"), std::string::npos);

@@ -1,6 +1,7 @@
 // Layout assignment: NCHW -> NCHWc for conv chains, with weights pre-packed. Part of passes/.
 #include "passes/layout_assignment.h"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
@@ -42,7 +43,7 @@ std::optional<graph::Attribute> copy_attribute(const graph::Attribute& a) {
 }
 
 Shape blocked_shape(const Shape& plain, int64_t b) {
-  return {plain[0], plain[1] / b, plain[2], plain[3], b};
+  return {plain[0], (plain[1] + b - 1) / b, plain[2], plain[3], b};
 }
 
 // W [M, C, KH, KW] -> [M/b, C/b, KH, KW, b (input channel), b (output channel)].
@@ -62,6 +63,39 @@ Tensor pack_weight(const Tensor& w, int64_t b) {
   return packed;
 }
 
+// W [M, C, KH, KW] of a group-1 conv with C padded up to cp input channels (cp % b == 0):
+// [M/b, cp/b, KH, KW, b (input channel), b (output channel)], zero where c >= C.
+Tensor pack_weight_padded(const Tensor& w, int64_t cp, int64_t b) {
+  if (cp == w.dim(1)) return pack_weight(w, b);
+  const int64_t m = w.dim(0), c = w.dim(1), kh = w.dim(2), kw = w.dim(3);
+  Tensor wide(DType::kFloat32, {m, cp, kh, kw});
+  float* dst = wide.data<float>();
+  std::fill(dst, dst + wide.numel(), 0.0f);
+  const float* src = w.data<float>();
+  const int64_t taps = kh * kw;
+  for (int64_t mo = 0; mo < m; ++mo)
+    std::copy(src + mo * c * taps, src + (mo + 1) * c * taps, dst + mo * cp * taps);
+  return pack_weight(wide, b);
+}
+
+// W [C, 1, KH, KW] of a depthwise conv -> [C/b, KH, KW, b (channel)].
+Tensor pack_depthwise_weight(const Tensor& w, int64_t b) {
+  const int64_t c = w.dim(0), kh = w.dim(2), kw = w.dim(3);
+  Tensor packed(DType::kFloat32, {c / b, kh, kw, b});
+  const float* src = w.data<float>();
+  float* dst = packed.data<float>();
+  for (int64_t ch = 0; ch < c; ++ch)
+    for (int64_t t = 0; t < kh * kw; ++t)
+      dst[((ch / b) * kh * kw + t) * b + ch % b] = src[ch * kh * kw + t];
+  return packed;
+}
+
+const std::set<std::string>& pool_ops() {
+  static const std::set<std::string> ops{"MaxPool", "AveragePool", "GlobalAveragePool",
+                                         "GlobalMaxPool"};
+  return ops;
+}
+
 class LayoutAssignment : public Pass {
  public:
   explicit LayoutAssignment(const LayoutAssignmentOptions& o) : b_(o.block) {}
@@ -70,10 +104,14 @@ class LayoutAssignment : public Pass {
   Expected<bool> run(Graph& graph) override {
     graph_ = &graph;
     blocked_.clear();
+    padded_.clear();
     bool changed = false;
     for (Node* n : graph.nodes()) {
       if (n->op_type() == "Conv" && n->domain().empty()) {
         STITCH_ASSIGN_OR_RETURN(bool done, block_conv(n));
+        changed |= done;
+      } else if (n->domain().empty() && pool_ops().count(n->op_type())) {
+        STITCH_ASSIGN_OR_RETURN(bool done, block_pool(n));
         changed |= done;
       } else if (n->domain().empty() && layout_free_ops().count(n->op_type())) {
         changed |= block_elementwise(n);
@@ -84,15 +122,32 @@ class LayoutAssignment : public Pass {
   }
 
  private:
-  bool is_plain_4d_f32(const Value* v) const {
-    return v && v->dtype() == DType::kFloat32 && v->type().is_static() && v->shape().size() == 4 &&
-           v->shape()[1] % b_ == 0;
+  static bool is_4d_f32(const Value* v) {
+    return v && v->dtype() == DType::kFloat32 && v->type().is_static() && v->shape().size() == 4;
   }
+  bool is_plain_4d_f32(const Value* v) const { return is_4d_f32(v) && v->shape()[1] % b_ == 0; }
 
   Value* int64_constant(const std::string& hint, const std::vector<int64_t>& values) {
     Tensor t(DType::kInt64, {static_cast<int64_t>(values.size())});
     for (size_t i = 0; i < values.size(); ++i) t.data<int64_t>()[i] = values[i];
     return graph_->add_constant(graph_->unique_name(hint), std::move(t));
+  }
+
+  // x [N, C, H, W] with C % b != 0 as [N, ceil(C/b), H, W, b], the channels past C zero: a
+  // stitch.ReorderNCHWc, which lowering materializes (the conv then reads a buffer, not a
+  // padded gather per tap). Kept apart from blocked_ (only convs, whose packed weights have
+  // zero rows there, may read the padded channels).
+  Value* to_blocked_padded(Value* x) {
+    if (x->shape()[1] % b_ == 0) return to_blocked(x);
+    if (auto it = padded_.find(x); it != padded_.end()) return it->second;
+    const Shape& s = x->shape();
+    Value* xb = graph_->add_value(graph_->unique_name(x->name() + "_blocked"),
+                                  {DType::kFloat32, blocked_shape(s, b_), true});
+    Node* r = graph_->add_node("ReorderNCHWc", graph_->unique_name(x->name() + "_to_blocked"), {x},
+                               {xb}, "stitch", 1);
+    r->set_attr("block", graph::Attribute::of_int(b_));
+    padded_[x] = xb;
+    return xb;
   }
 
   // x [N, C, H, W] as [N, C/b, H, W, b]: Reshape to [N, C/b, b, H, W], then move b last.
@@ -130,32 +185,86 @@ class LayoutAssignment : public Pass {
     Value* w = n->input(1);
     Value* bias = n->has_input(2) ? n->input(2) : nullptr;
     Value* y = n->output(0);
-    if (!is_plain_4d_f32(x) || !is_plain_4d_f32(y) || n->attr_int("group", 1) != 1) return false;
+    if (!is_4d_f32(x) || !is_plain_4d_f32(y)) return false;
     if (!w || !w->is_constant() || w->dtype() != DType::kFloat32 || w->shape().size() != 4 ||
         w->shape()[0] % b_ != 0) {
       return false;
     }
     if (bias && (bias->dtype() != DType::kFloat32 || !bias->type().is_static())) return false;
+    const int64_t group = n->attr_int("group", 1), c = x->shape()[1];
+    const bool depthwise =
+        group == c && group > 1 && w->shape()[0] == c && w->shape()[1] == 1 && c % b_ == 0;
+    if (group != 1 && !depthwise) return false;
     const Shape& xs = x->shape();
     const Shape& ws = w->shape();
     STITCH_ASSIGN_OR_RETURN(graph::nn::WindowGeometry g,
                             graph::nn::window_geometry(*n, {xs[2], xs[3]}, {ws[2], ws[3]}, false));
-    Value* xb = to_blocked(x);
+    Value* xb = depthwise ? to_blocked(x) : to_blocked_padded(x);
+    const int64_t cp = xb->shape()[1] * b_;
     Value* wp = graph_->add_constant(graph_->unique_name(w->name() + "_packed"),
-                                     pack_weight(*w->constant(), b_));
+                                     depthwise ? pack_depthwise_weight(*w->constant(), b_)
+                                               : pack_weight_padded(*w->constant(), cp, b_));
     Value* yb = graph_->add_value(graph_->unique_name(y->name() + "_blocked"),
                                   {DType::kFloat32, blocked_shape(y->shape(), b_), true});
     std::vector<Value*> inputs{xb, wp};
     if (bias) inputs.push_back(bias);
     const std::string name = n->name();
     graph_->remove_node(n);
-    Node* c = graph_->add_node("ConvNCHWc", graph_->unique_name(name + "_nchwc"), inputs, {yb},
-                               "stitch", 1);
-    c->set_attr("strides", graph::Attribute::of_ints(g.strides));
-    c->set_attr("dilations", graph::Attribute::of_ints(g.dilations));
+    Node* blocked =
+        graph_->add_node(depthwise ? "DepthwiseConvNCHWc" : "ConvNCHWc",
+                         graph_->unique_name(name + "_nchwc"), inputs, {yb}, "stitch", 1);
+    set_window_attrs(blocked, g);
+    define_from_blocked(yb, y);
+    return true;
+  }
+
+  static void set_window_attrs(Node* n, const graph::nn::WindowGeometry& g) {
+    n->set_attr("strides", graph::Attribute::of_ints(g.strides));
+    n->set_attr("dilations", graph::Attribute::of_ints(g.dilations));
     Shape pads = g.pads_begin;
     pads.insert(pads.end(), g.pads_end.begin(), g.pads_end.end());
-    c->set_attr("pads", graph::Attribute::of_ints(pads));
+    n->set_attr("pads", graph::Attribute::of_ints(pads));
+  }
+
+  // MaxPool (without an Indices output), AveragePool and their Global forms on a blocked input
+  // run blocked: stitch.PoolNCHWc, the Global forms as one window over the whole plane.
+  Expected<bool> block_pool(Node* n) {
+    Value* x = n->input(0);
+    Value* y = n->output(0);
+    auto it = blocked_.find(x);
+    if (it == blocked_.end() || !is_plain_4d_f32(y)) return false;
+    if (Value* indices = n->output(1);
+        indices && (!indices->users().empty() || indices->is_graph_output())) {
+      return false;
+    }
+    const std::string op = n->op_type();
+    const bool global = op.rfind("Global", 0) == 0;
+    const bool is_max = op == "MaxPool" || op == "GlobalMaxPool";
+    const Shape& xs = x->shape();
+    const Shape kernel = global ? Shape{xs[2], xs[3]} : n->attr_ints("kernel_shape");
+    if (kernel.size() != 2) return false;
+    const bool ceil_mode = !global && n->attr_int("ceil_mode", 0) != 0;
+    graph::nn::WindowGeometry g;
+    if (global) {
+      g.kernel = kernel;
+      g.strides = g.dilations = {1, 1};
+      g.pads_begin = g.pads_end = {0, 0};
+    } else {
+      STITCH_ASSIGN_OR_RETURN(g, graph::nn::window_geometry(*n, {xs[2], xs[3]}, kernel, ceil_mode));
+    }
+    const int64_t include_pad = global ? 0 : n->attr_int("count_include_pad", 0);
+    Value* yb = graph_->add_value(graph_->unique_name(y->name() + "_blocked"),
+                                  {DType::kFloat32, blocked_shape(y->shape(), b_), true});
+    Value* xb = it->second;
+    const std::string name = n->name();
+    graph_->remove_node(n);
+    Node* p = graph_->add_node("PoolNCHWc", graph_->unique_name(name + "_nchwc"), {xb}, {yb},
+                               "stitch", 1);
+    p->set_attr("mode", graph::Attribute::of_string(is_max ? "max" : "average"));
+    p->set_attr("kernel_shape", graph::Attribute::of_ints(kernel));
+    set_window_attrs(p, g);
+    p->set_attr("ceil_mode", graph::Attribute::of_int(ceil_mode ? 1 : 0));
+    p->set_attr("count_include_pad", graph::Attribute::of_int(include_pad));
     define_from_blocked(yb, y);
     return true;
   }
@@ -201,6 +310,7 @@ class LayoutAssignment : public Pass {
   int64_t b_;
   Graph* graph_ = nullptr;
   std::map<Value*, Value*> blocked_;  // plain value -> its blocked version
+  std::map<Value*, Value*> padded_;   // plain value (C % b != 0) -> its zero-padded blocked one
 };
 
 }  // namespace

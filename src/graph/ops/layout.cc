@@ -8,6 +8,22 @@
 // The output block is innermost so that one vector FMA updates b output channels at once, and
 // the weight panel for (input channel, tap) is one contiguous vector.
 //
+// stitch.DepthwiseConvNCHWc: a 2-D depthwise convolution (group = C = M) on blocked tensors.
+//   X [N, C/b, H, W, b]  →  Y [N, C/b, OH, OW, b]
+//   W pre-packed [C/b, KH, KW, b], bias [C] (optional); attributes as ConvNCHWc's.
+// Each channel only meets its own filter, so one tap of b channels is one vector multiply of
+// an input vector by a weight vector.
+//
+// stitch.ReorderNCHWc: X [N, C, H, W] (any C)  →  Y [N, ceil(C/b), H, W, b], channels past C
+//   zero; attribute block (b). The reorder of a conv input whose channel count is not a multiple
+//   of the block: an op of its own (not an inlined Pad + Reshape + Transpose) so that the conv
+//   reads a materialized buffer.
+//
+// stitch.PoolNCHWc: MaxPool or AveragePool (and the Global forms, as a window over the whole
+// plane) on blocked tensors, X [N, C/b, H, W, b]  →  Y [N, C/b, OH, OW, b].
+//   Attributes: mode ("max" | "average"), kernel_shape, strides, dilations, pads (explicit),
+//   ceil_mode and count_include_pad, with MaxPool's and AveragePool's meanings.
+//
 // stitch.MatMulPacked: MatMul with a constant 2-D B pre-packed into column panels
 // (passes/pack_matmul_weights.h).
 //   A [..., K] (rank >= 1, as MatMul's A)  →  Y [..., N] (A's leading dims, then N)
@@ -51,6 +67,70 @@ int64_t conv_nchwc_flops(const InferContext& ctx, const std::vector<TensorType>&
   return 2 * shape_numel(outputs[0].shape) * w[1] * w[2] * w[3] * w[4];
 }
 
+// The window geometry of a blocked op over X [N, C/b, H, W, b] with a kernel of `kernel`.
+Expected<nn::WindowGeometry> blocked_geometry(const InferContext& ctx, const Shape& x,
+                                              const Shape& kernel, bool ceil_mode) {
+  return nn::window_geometry(ctx.node(), {x[2], x[3]}, kernel, ceil_mode);
+}
+
+Status infer_depthwise_conv_nchwc(const InferContext& ctx, std::vector<TensorType>& outputs) {
+  outputs[0].dtype = ctx.input_dtype(0);
+  if (!ctx.input_has_shape(0) || !ctx.input_has_shape(1)) return Status::ok();
+  const Shape& x = ctx.input_shape(0);
+  const Shape& w = ctx.input_shape(1);
+  if (x.size() != 5 || w.size() != 4 || w[0] != x[1] || w[3] != x[4]) {
+    return error("expects X [N, C/b, H, W, b] and W [C/b, KH, KW, b], got ", shape_to_string(x),
+                 " and ", shape_to_string(w));
+  }
+  if (ctx.input_has_shape(2) && ctx.input_shape(2) != Shape{w[0] * w[3]}) {
+    return error("bias must have shape [", w[0] * w[3], "], got ",
+                 shape_to_string(ctx.input_shape(2)));
+  }
+  STITCH_ASSIGN_OR_RETURN(nn::WindowGeometry g, blocked_geometry(ctx, x, {w[1], w[2]}, false));
+  outputs[0].shape = {x[0], x[1], g.output[0], g.output[1], x[4]};
+  outputs[0].has_shape = true;
+  return Status::ok();
+}
+
+int64_t depthwise_conv_nchwc_flops(const InferContext& ctx,
+                                   const std::vector<TensorType>& outputs) {
+  if (!outputs[0].is_static() || !ctx.input_type(1).is_static()) return 0;
+  const Shape& w = ctx.input_shape(1);
+  return 2 * shape_numel(outputs[0].shape) * w[1] * w[2];
+}
+
+Status infer_pool_nchwc(const InferContext& ctx, std::vector<TensorType>& outputs) {
+  outputs[0].dtype = ctx.input_dtype(0);
+  const std::string mode = ctx.node().attr_string("mode", "");
+  if (mode != "max" && mode != "average") {
+    return error("mode must be \"max\" or \"average\", got \"", mode, "\"");
+  }
+  const Shape kernel = ctx.node().attr_ints("kernel_shape");
+  if (kernel.size() != 2) return error("kernel_shape must have 2 values");
+  if (!ctx.input_has_shape(0)) return Status::ok();
+  const Shape& x = ctx.input_shape(0);
+  if (x.size() != 5) return error("expects X [N, C/b, H, W, b], got ", shape_to_string(x));
+  STITCH_ASSIGN_OR_RETURN(
+      nn::WindowGeometry g,
+      blocked_geometry(ctx, x, kernel, ctx.node().attr_int("ceil_mode", 0) != 0));
+  outputs[0].shape = {x[0], x[1], g.output[0], g.output[1], x[4]};
+  outputs[0].has_shape = true;
+  return Status::ok();
+}
+
+Status infer_reorder_nchwc(const InferContext& ctx, std::vector<TensorType>& outputs) {
+  outputs[0].dtype = ctx.input_dtype(0);
+  const int64_t b = ctx.node().attr_int("block", 0);
+  if (b < 1) return error("attribute block must be positive, got ", b);
+  if (!ctx.input_has_shape(0)) return Status::ok();
+  const Shape& x = ctx.input_shape(0);
+  if (x.size() != 4) return error("expects X [N, C, H, W], got ", shape_to_string(x));
+  const int64_t cb = x[1] == kUnknownDim ? kUnknownDim : (x[1] + b - 1) / b;
+  outputs[0].shape = {x[0], cb, x[2], x[3], b};
+  outputs[0].has_shape = true;
+  return Status::ok();
+}
+
 Status infer_matmul_packed(const InferContext& ctx, std::vector<TensorType>& outputs) {
   outputs[0].dtype = ctx.input_dtype(0);
   const int64_t n = ctx.node().attr_int("N", -1);
@@ -83,6 +163,17 @@ void register_layout_ops(OpRegistry& r) {
   s.domain = "stitch";
   s.flops = conv_nchwc_flops;
   r.add(std::move(s));
+  OpSchema dw =
+      make_schema("DepthwiseConvNCHWc", 2, 3, OpClass::kComplex, infer_depthwise_conv_nchwc);
+  dw.domain = "stitch";
+  dw.flops = depthwise_conv_nchwc_flops;
+  r.add(std::move(dw));
+  OpSchema pool = make_schema("PoolNCHWc", 1, 1, OpClass::kReduce, infer_pool_nchwc);
+  pool.domain = "stitch";
+  r.add(std::move(pool));
+  OpSchema reorder = make_schema("ReorderNCHWc", 1, 1, OpClass::kReduce, infer_reorder_nchwc);
+  reorder.domain = "stitch";
+  r.add(std::move(reorder));
   OpSchema mm = make_schema("MatMulPacked", 2, 2, OpClass::kComplex, infer_matmul_packed);
   mm.domain = "stitch";
   mm.flops = matmul_packed_flops;

@@ -28,6 +28,7 @@ const OpTemplate* find_template(const std::string& op_type) {
     register_signal_templates(t);
     register_training_templates(t);
     register_blocked_layout_templates(t);
+    register_blocked_depthwise_templates(t);
     std::map<std::string, OpTemplate> m;
     for (auto& [name, tmpl] : t) {
       STITCH_CHECK(!m.count(name), "lower: two templates for ", name);

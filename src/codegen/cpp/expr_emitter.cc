@@ -299,7 +299,7 @@ ExprEmitter::Code ExprEmitter::call(const kir::Call* op) {
       return {"", kAtom};
     }
   }
-  if (op->type.is_vector()) return lanewise(op->type, f->cpp, op->args);
+  if (op->type.is_vector() && !f->vector_ok) return lanewise(op->type, f->cpp, op->args);
   std::string text = std::string(f->cpp) + "(";
   for (size_t i = 0; i < op->args.size(); ++i) text += (i ? ", " : "") + emit(op->args[i]);
   return {text + ")", kAtom};

@@ -7,10 +7,11 @@
 namespace stitch::codegen::cpp {
 
 struct MathFunction {
-  const char* name;  // as kir spells it: "exp", "erf", ...
-  const char* cpp;   // as the generated code spells it: "std::exp", "stitch_sigmoid", ...
-  int arity;         // number of arguments
-  bool integer_ok;   // also defined on integers (abs, min, ...); else floats only
+  const char* name;        // as kir spells it: "exp", "erf", ...
+  const char* cpp;         // as the generated code spells it: "std::exp", "stitch_sigmoid", ...
+  int arity;               // number of arguments
+  bool integer_ok;         // also defined on integers (abs, min, ...); else floats only
+  bool vector_ok = false;  // `cpp` also takes and returns vector values (else lane by lane)
 };
 
 // The entry for `name`, or nullptr when the emitter does not know it.

@@ -37,6 +37,8 @@ typedef struct stitch_parallel_api {
 //   src/support/half.h (round to nearest even), so results match it bit for bit.
 // - Per-lane helpers (gather, scatter, lanewise) are plain loops over the lanes; the compiler
 //   turns those it can into vector instructions.
+// - exp, log, erf, tanh and sigmoid are our own vectorizable approximations on float with AVX2
+//   and FMA, libm elsewhere (vector_math_prelude.inc, pasted after the lane helpers it uses).
 const char* const kPreludeHelpers =
     R"(// Parallel loop bodies are lambdas; parallel_for takes a function pointer and a closure.
 template <class F>
@@ -99,10 +101,6 @@ inline std::common_type_t<A, B> stitch_max(A a, B b) {
 template <class T>
 inline T stitch_abs(T x) {
   return x < 0 ? static_cast<T>(-x) : x;
-}
-template <class T>
-inline T stitch_sigmoid(T x) {
-  return T(1) / (T(1) + std::exp(-x));
 }
 template <class T>
 inline T stitch_rsqrt(T x) {
@@ -287,6 +285,9 @@ inline V stitch_lanewise(F f, A... args) {
   return v;
 }
 
+)"
+#include "codegen/cpp/vector_math_prelude.inc"
+    R"(
 // Heap scratch for an Allocate too large or too dynamic for the stack, 64-byte aligned and
 // freed at scope end. Kernels have no error channel, so running out of memory aborts.
 template <class T>

@@ -5,6 +5,7 @@
 // lowers as an injective op (its statistics are inputs).
 #include <cmath>
 
+#include "lower/templates/lane_reduce.h"
 #include "lower/templates/template_registry.h"
 
 namespace stitch::lower {
@@ -18,10 +19,10 @@ bool output_used(const graph::Node& n, int i) {
 }
 
 // Statistics over groups: the dims with reduced[d] set form one group per index of the other
-// dims. Per group (outer loop, parallel), two passes accumulate the mean and the population
-// variance in the element type, then `element` writes each output element (given x's index
-// and the group's mean and variance) and `group` may write per-group outputs (at the outer
-// index, whose reduced dims are 0).
+// dims. Per group (outer loop, parallel), two vectorized passes (lane_reduce) accumulate the
+// mean and the population variance in the element type, then `element` writes each output element
+// (given x's index and the group's mean and variance) and `group` may write per-group outputs (at
+// the outer index, whose reduced dims are 0).
 using ElementFn = std::function<kir::Stmt(const Index& idx, const Expr& mean, const Expr& var)>;
 using GroupFn =
     std::function<std::vector<kir::Stmt>(const Index& outer, const Expr& mean, const Expr& var)>;
@@ -39,9 +40,10 @@ kir::Stmt moments_nest(LowerContext& ctx, const graph::Value* x, const std::vect
   return loop_nest(
       ctx, outer_shape,
       [&](const Index& outer) {
-        kir::Buffer acc = ctx.scratch("acc", dt, {2});
-        Expr sum = kir::load(acc, index_const(0)), sq = kir::load(acc, index_const(1));
-        Expr mean = sum / constant(dt, count), var = sq / constant(dt, count);
+        // stats[0] = sum, then stats[1] = sum of squared deviations, each over 8 partial lanes
+        // (lane_reduce.h: the order differs from a sequential sum by rounding).
+        kir::Buffer stats = ctx.scratch("stats", dt, {2});
+        kir::Var mean = kir::make_var("mean", dt), var = kir::make_var("var", dt);
         auto at = [&](const Index& inner) {
           Index idx = outer;
           for (size_t d = 0; d < idx.size(); ++d) {
@@ -49,26 +51,26 @@ kir::Stmt moments_nest(LowerContext& ctx, const graph::Value* x, const std::vect
           }
           return idx;
         };
-        auto pass = [&](bool vectorize, const std::function<kir::Stmt(const Index&)>& f) {
-          return loop_nest(ctx, inner_shape, f, /*parallel=*/false, vectorize);
-        };
-        std::vector<kir::Stmt> body{
-            kir::store(acc, index_const(0), constant(dt, 0)),
-            pass(false,
-                 [&](const Index& r) {
-                   return kir::store(acc, index_const(0), sum + ctx.read(x, at(r)));
-                 }),
-            kir::store(acc, index_const(1), constant(dt, 0)),
-            pass(false,
-                 [&](const Index& r) {
-                   Expr dev = ctx.read(x, at(r)) - mean;
-                   return kir::store(acc, index_const(1), sq + dev * dev);
-                 }),
-            pass(true, [&](const Index& r) { return element(at(r), mean, var); })};
+        CombineFn add_fn = [](const Expr& a, const Expr& b) { return a + b; };
+        std::vector<kir::Stmt> tail{loop_nest(
+            ctx, inner_shape, [&](const Index& r) { return element(at(r), mean, var); },
+            /*parallel=*/false, /*vectorize=*/true)};
         if (group) {
-          for (kir::Stmt& s : group(outer, mean, var)) body.push_back(std::move(s));
+          for (kir::Stmt& s : group(outer, mean, var)) tail.push_back(std::move(s));
         }
-        return kir::allocate(acc, kir::seq(std::move(body)));
+        kir::Stmt with_var = kir::let_stmt(
+            var, kir::load(stats, index_const(1)) / constant(dt, count), kir::seq(std::move(tail)));
+        ExprFn sq_dev = [&](const Index& r) {
+          Expr dev = ctx.read(x, at(r)) - mean;
+          return dev * dev;
+        };
+        kir::Stmt with_mean = kir::let_stmt(
+            mean, kir::load(stats, index_const(0)) / constant(dt, count),
+            kir::seq({lane_reduce(ctx, inner_shape, dt, 0, sq_dev, add_fn, stats, 1), with_var}));
+        ExprFn x_at = [&](const Index& r) { return ctx.read(x, at(r)); };
+        return kir::allocate(
+            stats,
+            kir::seq({lane_reduce(ctx, inner_shape, dt, 0, x_at, add_fn, stats, 0), with_mean}));
       },
       /*parallel=*/true, /*vectorize=*/false);
 }

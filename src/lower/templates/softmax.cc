@@ -1,6 +1,7 @@
 // Templates of Softmax and LogSoftmax (opset 13 semantics: one axis), numerically stable: per
 // row, m = max(x), s = sum(exp(x - m)), then exp(x - m) / s or x - m - log(s). Part of
 // lower/templates/; reduce anchors, three passes over each row.
+#include "lower/templates/lane_reduce.h"
 #include "lower/templates/template_registry.h"
 
 namespace stitch::lower {
@@ -21,24 +22,29 @@ Expected<kir::Stmt> lower_softmax(LowerContext& ctx, const graph::Node& n) {
   const DType dt = out->dtype();
   const Shape row{shape[axis]};
   return row_nest(ctx, shape, axis, axis + 1, [&](const Index& outer) {
-    kir::Buffer acc = ctx.scratch("acc", dt, {2});
-    Expr m = kir::load(acc, index_const(0)), s = kir::load(acc, index_const(1));
+    // stats[0] = m, stats[1] = s; both reductions go through 8 partial lanes (lane_reduce.h:
+    // the sum's order differs from a sequential one by rounding).
+    kir::Buffer stats = ctx.scratch("stats", dt, {2});
+    kir::Var m = kir::make_var("row_max", dt), s = kir::make_var("row_sum", dt);
     auto at = [&](const Index& r) { return ctx.read(x, with_row(outer, axis, r)); };
     auto exp_of = [&](const Index& r) { return kir::call("exp", scalar_type(dt), {at(r) - m}); };
-    auto pass = [&](bool vectorize, const std::function<kir::Stmt(const Index&)>& f) {
-      return loop_nest(ctx, row, f, /*parallel=*/false, vectorize);
-    };
-    std::vector<kir::Stmt> body{
-        kir::store(acc, index_const(0), constant(dt, dtype_lowest(dt))),
-        pass(false,
-             [&](const Index& r) { return kir::store(acc, index_const(0), kir::max(m, at(r))); }),
-        kir::store(acc, index_const(1), constant(dt, 0)),
-        pass(false, [&](const Index& r) { return kir::store(acc, index_const(1), s + exp_of(r)); }),
-        pass(true, [&](const Index& r) {
-          Expr y = log_form ? at(r) - m - kir::call("log", scalar_type(dt), {s}) : exp_of(r) / s;
+    CombineFn max_fn = [](const Expr& a, const Expr& b) { return kir::max(a, b); };
+    CombineFn add_fn = [](const Expr& a, const Expr& b) { return a + b; };
+    // The output pass: log_form's log(s) is computed once per row, outside the loop.
+    kir::Var log_s = kir::make_var("log_sum", dt);
+    kir::Stmt out_pass = loop_nest(
+        ctx, row,
+        [&](const Index& r) {
+          Expr y = log_form ? at(r) - m - log_s : exp_of(r) / s;
           return ctx.write(out, with_row(outer, axis, r), y);
-        })};
-    return kir::allocate(acc, kir::seq(std::move(body)));
+        },
+        /*parallel=*/false, /*vectorize=*/true);
+    if (log_form) out_pass = kir::let_stmt(log_s, kir::call("log", scalar_type(dt), {s}), out_pass);
+    kir::Stmt after_max = kir::seq({lane_reduce(ctx, row, dt, 0, exp_of, add_fn, stats, 1),
+                                    kir::let_stmt(s, kir::load(stats, index_const(1)), out_pass)});
+    kir::Stmt body = kir::seq({lane_reduce(ctx, row, dt, dtype_lowest(dt), at, max_fn, stats, 0),
+                               kir::let_stmt(m, kir::load(stats, index_const(0)), after_max)});
+    return kir::allocate(stats, body);
   });
 }
 

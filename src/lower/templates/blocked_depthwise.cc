@@ -144,7 +144,9 @@ Stmt window_block(LowerContext& ctx, const WindowOp& op, const Index& nci, const
 Stmt window_nest(LowerContext& ctx, const WindowOp& op) {
   const Shape& os = op.out->shape();
   const int64_t oh = os[2], ow = os[3];
-  auto [lo, hi] = interior(op.g, op.w, ow, 1);
+  // Plain variables, not a structured binding: C++17 lambdas cannot capture those.
+  const std::pair<int64_t, int64_t> columns = interior(op.g, op.w, ow, 1);
+  const int64_t lo = columns.first, hi = columns.second;
   kir::Var vu = ctx.var("u"), vn = ctx.var("n"), vc = ctx.var("c"), vi = ctx.var("i");
   const Index nci{vn, vc, vi};
   // One row: left edge columns, interior register blocks, right edge columns.

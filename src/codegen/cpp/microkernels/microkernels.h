@@ -47,6 +47,8 @@ inline constexpr int kGemmTileCols = 16;
 // emitter then only declares it).
 std::string microkernel_definition(const std::string& name, const toolchain::Target& target);
 
+// The 6 x 16 AVX2 register tile both AVX2 GEMM entry points call (pasted first, guarded).
+extern const char* const kGemmF32x6x16TileAvx2;
 // Per-ISA sources of gemm_f32_6x16 (one file each).
 extern const char* const kGemmF32x6x16Avx2;
 extern const char* const kGemmF32x6x16Avx512;

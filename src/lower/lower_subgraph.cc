@@ -14,6 +14,7 @@
 #include <map>
 #include <set>
 
+#include "kir/simplify.h"
 #include "lower/lower_context.h"
 #include "lower/templates/template_registry.h"
 
@@ -224,7 +225,9 @@ class Lowering {
       params.push_back(*ctx_.find_buffer(v));
       out.bindings.push_back(v);
     }
-    out.kernel = kir::make_kernel(name_, std::move(params), {}, body);
+    // Index maps composed by templates and fusion leave divisions and bounds that the loop
+    // ranges decide; the C++ compiler cannot see those ranges, so fold them here.
+    out.kernel = kir::simplify_kernel(kir::make_kernel(name_, std::move(params), {}, body));
     return out;
   }
 

@@ -212,8 +212,11 @@ class Simplifier : public IRMutator {
     if (is_index_int(a->type)) {
       if (Expr s = simplify_int(op->op, a, b); s.defined()) return s;
     }
-    if (a.same_as(op->a) && b.same_as(op->b)) return Expr(op);
-    return binary(op->op, std::move(a), std::move(b));
+    Expr out = a.same_as(op->a) && b.same_as(op->b) ? Expr(op) : binary(op->op, a, b);
+    if ((op->op == BinaryOp::kAdd || op->op == BinaryOp::kSub) && is_index_int(a->type)) {
+      if (Expr s = recombine(out); s.defined()) return s;
+    }
+    return out;
   }
 
   Expr visit(const Select* op) override {
@@ -301,6 +304,35 @@ class Simplifier : public IRMutator {
       default:
         return Expr();
     }
+  }
+
+  // c * floordiv(x, c) + floormod(x, c) = x (times a common factor k): the pair a row-major
+  // index leaves when a flat position is split into (row, column) and flattened again.
+  // Undefined when the sum holds no such pair.
+  static Expr recombine(const Expr& sum) {
+    Linear l;
+    if (!linearize(sum, 1, &l)) return Expr();
+    bool changed = false;
+    for (size_t i = 0; i < l.terms.size(); ++i) {
+      const Binary* d = l.terms[i].atom.as<Binary>();
+      const int64_t* c = d && d->op == BinaryOp::kDiv ? positive_const(d->b) : nullptr;
+      if (c == nullptr || l.terms[i].coef == 0) continue;
+      for (size_t k = 0; k < l.terms.size(); ++k) {
+        const Binary* m = l.terms[k].atom.as<Binary>();
+        if (m == nullptr || m->op != BinaryOp::kMod || l.terms[k].coef == 0) continue;
+        const int64_t* cm = positive_const(m->b);
+        int64_t whole = 0;
+        if (cm == nullptr || *cm != *c || !checked_mul(l.terms[k].coef, *c, &whole) ||
+            whole != l.terms[i].coef || !structural_equal(d->a, m->a)) {
+          continue;
+        }
+        l.terms[i] = Term{d->a, l.terms[k].coef};
+        l.terms[k].coef = 0;
+        changed = true;
+        break;
+      }
+    }
+    return changed ? build(l, sum->type.dtype) : Expr();
   }
 
   static Expr decide(BinaryOp op, Interval x, Interval y) {

@@ -27,9 +27,17 @@ constexpr int64_t kPixelsPerBlock = 6;
 // Output channel blocks per microkernel call (its register tile is 6 pixels x 2 blocks).
 constexpr int64_t kBlocksPerCall = 2;
 
+// Pixels per microkernel call of a pointwise conv: the accumulators of one call (pixels x 2
+// blocks x 8 floats = 16 KiB) stay in L1 between the microkernel and the epilogue.
+constexpr int64_t kPointwiseSegment = 256;
+
 // ConvNCHWc through the microkernel: one parallel unit per (image, pair of output channel
 // blocks, output row); the microkernel fills a row of accumulators, the template adds the bias
 // and writes them through the epilogue.
+//
+// A pointwise conv (1x1, stride 1, no padding) reads the pixel plane as one long row, cut into
+// segments of up to kPointwiseSegment pixels: rows of a 7x7 or 14x14 plane would leave a
+// 1- or 2-pixel tail tile per row (a sixth of the FMA rate) and a call per row.
 Stmt conv_nchwc_microkernel(LowerContext& ctx, const graph::Node& n, const kir::Buffer& xbuf,
                             const kir::Buffer& wbuf, const graph::nn::WindowGeometry& g) {
   const graph::Value* x = n.input(0);
@@ -44,31 +52,64 @@ Stmt conv_nchwc_microkernel(LowerContext& ctx, const graph::Node& n, const kir::
   const int64_t pairs = (m_blocks + kBlocksPerCall - 1) / kBlocksPerCall;
   const int64_t wstride = cb * kh * kw * 64;
   const DType dt = out->dtype();
+  const bool pointwise = kh == 1 && kw == 1 && g.strides[0] == 1 && g.strides[1] == 1 &&
+                         g.pads_begin[0] == 0 && g.pads_begin[1] == 0 && g.pads_end[0] == 0 &&
+                         g.pads_end[1] == 0;
+  // Per unit: `rows` output rows (a row, or a segment of the plane seen as one row of `plane`
+  // pixels), each `len` pixels long.
+  const int64_t plane = oh * ow;
+  const int64_t segments = pointwise ? (plane + kPointwiseSegment - 1) / kPointwiseSegment : oh;
+  const int64_t seg_pixels = pointwise ? (plane + segments - 1) / segments : ow;
 
   kir::Var u = ctx.var("u");
-  Expr oi = Expr(u) % oh;
-  Expr pair = (Expr(u) / oh) % pairs;
-  Expr image = Expr(u) / (oh * pairs);
+  Expr seg = Expr(u) % segments;
+  Expr pair = (Expr(u) / segments) % pairs;
+  Expr image = Expr(u) / (segments * pairs);
   Expr m0 = pair * kBlocksPerCall;
   Expr nb = kir::min(index_const(kBlocksPerCall), index_const(m_blocks) - m0);
-  kir::Buffer acc = ctx.scratch("acc", dt, {ow * kBlocksPerCall * 8});
-  Stmt call = kir::microkernel_call(
-      "stitch_conv_f32_nchw8c",
-      {{xbuf, image * (cb * h * wd * 8)}, {wbuf, m0 * wstride}, {acc, index_const(0)}},
-      {nb, index_const(wstride), index_const(cb), index_const(h), index_const(wd), index_const(kh),
-       index_const(kw), index_const(g.strides[0]), index_const(g.strides[1]),
-       index_const(g.pads_begin[0]), index_const(g.pads_begin[1]), index_const(g.dilations[0]),
-       index_const(g.dilations[1]), oi, index_const(ow)});
+  Expr p0 = seg * seg_pixels;  // pointwise: the segment's first pixel
+  Expr len =
+      pointwise ? kir::min(index_const(seg_pixels), index_const(plane) - p0) : index_const(ow);
+  kir::Buffer acc = ctx.scratch("acc", dt, {seg_pixels * kBlocksPerCall * 8});
+  Expr x_offset = image * (cb * h * wd * 8);
+  std::vector<Expr> geometry;
+  if (pointwise) {
+    x_offset = x_offset + p0 * 8;
+    geometry = {index_const(1), index_const(plane), index_const(1), index_const(1),
+                index_const(1), index_const(1),     index_const(0), index_const(0),
+                index_const(1), index_const(1),     index_const(0), len};
+  } else {
+    geometry = {index_const(h),
+                index_const(wd),
+                index_const(kh),
+                index_const(kw),
+                index_const(g.strides[0]),
+                index_const(g.strides[1]),
+                index_const(g.pads_begin[0]),
+                index_const(g.pads_begin[1]),
+                index_const(g.dilations[0]),
+                index_const(g.dilations[1]),
+                seg,
+                index_const(ow)};
+  }
+  std::vector<Expr> params{nb, index_const(wstride), index_const(cb)};
+  params.insert(params.end(), geometry.begin(), geometry.end());
+  Stmt call = kir::microkernel_call("stitch_conv_f32_nchw8c",
+                                    {{xbuf, x_offset}, {wbuf, m0 * wstride}, {acc, index_const(0)}},
+                                    std::move(params));
   kir::Var j = ctx.var("j"), b = ctx.var("b"), l = ctx.var("l");
   Expr value = kir::load(acc, (Expr(j) * nb + Expr(b)) * 8 + Expr(l));
   if (bias) value = value + ctx.read(bias, {(m0 + Expr(b)) * 8 + Expr(l)});
-  Stmt store = ctx.write(out, {image, m0 + Expr(b), oi, Expr(j), Expr(l)}, value);
-  Stmt epilogue = kir::for_loop(j, index_const(0), index_const(ow), kir::ForKind::kSerial,
+  Expr pixel = p0 + Expr(j);
+  Index at = pointwise ? Index{image, m0 + Expr(b), pixel / ow, pixel % ow, Expr(l)}
+                       : Index{image, m0 + Expr(b), seg, Expr(j), Expr(l)};
+  Stmt store = ctx.write(out, at, value);
+  Stmt epilogue = kir::for_loop(j, index_const(0), len, kir::ForKind::kSerial,
                                 kir::for_loop(b, index_const(0), nb, kir::ForKind::kSerial,
                                               kir::for_loop(l, index_const(0), index_const(8),
                                                             kir::ForKind::kVectorized, store)));
-  return kir::for_loop(u, index_const(0), index_const(os[0] * pairs * oh), kir::ForKind::kParallel,
-                       kir::allocate(acc, kir::seq({call, epilogue})));
+  return kir::for_loop(u, index_const(0), index_const(os[0] * pairs * segments),
+                       kir::ForKind::kParallel, kir::allocate(acc, kir::seq({call, epilogue})));
 }
 
 Expected<Stmt> lower_conv_nchwc(LowerContext& ctx, const graph::Node& n) {

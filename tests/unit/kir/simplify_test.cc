@@ -63,6 +63,15 @@ TEST(Simplify, TaskMappingUnitIndexAndMinBound) {
   EXPECT_EQ(to_string(bound), "2");
 }
 
+TEST(Simplify, SplitPositionFlattenedAgainIsThePosition) {
+  // A flat pixel p split into (p / 7, p % 7) and flattened again as row * 7 + column.
+  Var s = make_var("s"), j = make_var("j"), m = make_var("m");
+  Expr p = s * 20 + j;
+  Expr flat = ((m * 7 + p / 7) * 7 + p % 7) * 8;
+  Expr got = simplified_record(loop(m, 3, loop(s, 3, loop(j, 20, record({flat})))));
+  EXPECT_EQ(to_string(got), "(m * 49 + (s * 20 + j)) * 8");
+}
+
 TEST(Simplify, NestedDivisionAndModuloCombine) {
   Var x = make_var("x");
   EXPECT_EQ(to_string(simplified_record(loop(x, 1000, record({(x / 4) / 8})))), "x / 32");

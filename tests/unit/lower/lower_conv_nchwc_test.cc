@@ -105,6 +105,10 @@ TEST(LowerConvNCHWc, MatchesReference) {
       {1, 8, 11, 9, 8, 3, 1, 2, 2},  // dilation 2
       {2, 8, 8, 8, 16, 7, 2, 3},     // 7x7 stride 2, batch 2
       {1, 64, 6, 9, 32, 3, 1, 1},    // 3x3 weights of 64 channels: several L1 chunks
+      {1, 8, 17, 19, 24, 1},         // pointwise, 323 pixels: two plane segments, 3 blocks
+      {2, 16, 23, 23, 16, 1},        // pointwise, 529 pixels: three segments, batch 2
+      {1, 8, 9, 9, 16, 1, 2},        // 1x1 stride 2: rows, not a plane segment
+      {1, 8, 5, 5, 8, 1, 1, 1},      // 1x1 with padding: rows, not a plane segment
   });
 }
 

@@ -27,6 +27,16 @@ constexpr int64_t kPixelsPerBlock = 6;
 // Output channel blocks per microkernel call (its register tile is 6 pixels x 2 blocks).
 constexpr int64_t kBlocksPerCall = 2;
 
+// The channels of each input block the conv must sum: 8, or fewer for a stem whose input a
+// stitch.ReorderNCHWc zero-padded from C < 8 channels to one block (the microkernel then skips
+// the FMAs on zeros: 3 of 8 channels are real in an RGB stem).
+int64_t channels_per_block(const graph::Value& x) {
+  const graph::Node* p = x.producer();
+  if (p == nullptr || p->op_type() != "ReorderNCHWc" || x.shape()[1] != 1) return 8;
+  const Shape& plain = p->input(0)->shape();
+  return plain.size() == 4 && plain[1] >= 1 && plain[1] < 8 ? plain[1] : 8;
+}
+
 // Pixels per microkernel call of a pointwise conv: the accumulators of one call (pixels x 2
 // blocks x 8 floats = 16 KiB) stay in L1 between the microkernel and the epilogue.
 constexpr int64_t kPointwiseSegment = 256;
@@ -92,7 +102,8 @@ Stmt conv_nchwc_microkernel(LowerContext& ctx, const graph::Node& n, const kir::
                 seg,
                 index_const(ow)};
   }
-  std::vector<Expr> params{nb, index_const(wstride), index_const(cb)};
+  std::vector<Expr> params{nb, index_const(wstride), index_const(cb),
+                           index_const(channels_per_block(*x))};
   params.insert(params.end(), geometry.begin(), geometry.end());
   Stmt call = kir::microkernel_call("stitch_conv_f32_nchw8c",
                                     {{xbuf, x_offset}, {wbuf, m0 * wstride}, {acc, index_const(0)}},

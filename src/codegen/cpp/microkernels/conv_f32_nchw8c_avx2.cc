@@ -11,21 +11,24 @@
 // column where every pixel of the tile is inside the image, one pointer walks the channel blocks
 // (pixel offsets are constants at stride 1); otherwise each pixel gets its own pointer, and a
 // pixel outside reads a zero vector that does not advance.
+// A padded stem (3 real channels in a block of 8) passes cin < 8: the channel loop then runs
+// cin steps (a run-time count) instead of 8, which skips the FMAs on the zero channels.
 #include "codegen/cpp/microkernels/microkernels.h"
 
 namespace stitch::codegen::cpp {
 
 const char* const kConvF32Nchw8cAvx2 = R"(#include <immintrin.h>
 
-template <int R, int NB, int SW>
+template <int R, int NB, int SW, int CI>
 static inline void stitch_conv_nchw8c_tile(const float* __restrict x, const float* __restrict w,
                                            float* __restrict acc, int64_t wstride, int64_t c0,
-                                           int64_t c1, int64_t h, int64_t wd, int64_t kh,
+                                           int64_t c1, int64_t cin_rt, int64_t h, int64_t wd, int64_t kh,
                                            int64_t kw, int64_t sh, int64_t sw_rt, int64_t ph,
                                            int64_t pw, int64_t dh, int64_t dw, int64_t oi,
                                            int64_t j0) {
   alignas(32) static const float zeros[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   const int64_t sw = SW > 0 ? SW : sw_rt;
+  const int cin = CI > 0 ? CI : static_cast<int>(cin_rt);
   __m256 c[R][NB];
   for (int r = 0; r < R; ++r)
     for (int b = 0; b < NB; ++b)
@@ -43,7 +46,7 @@ static inline void stitch_conv_nchw8c_tile(const float* __restrict x, const floa
         const int64_t xs = sw * 8;
         for (int64_t cb = c0; cb < c1; ++cb, xp += plane, wp += wstep) {
 #pragma GCC unroll 8
-          for (int ci = 0; ci < 8; ++ci) {
+          for (int ci = 0; ci < cin; ++ci) {
             __m256 wv[NB];
             for (int b = 0; b < NB; ++b) wv[b] = _mm256_loadu_ps(wp + b * wstride + ci * 8);
             for (int r = 0; r < R; ++r) {
@@ -63,7 +66,7 @@ static inline void stitch_conv_nchw8c_tile(const float* __restrict x, const floa
         }
         for (int64_t cb = c0; cb < c1; ++cb, wp += wstep) {
 #pragma GCC unroll 8
-          for (int ci = 0; ci < 8; ++ci) {
+          for (int ci = 0; ci < cin; ++ci) {
             __m256 wv[NB];
             for (int b = 0; b < NB; ++b) wv[b] = _mm256_loadu_ps(wp + b * wstride + ci * 8);
             for (int r = 0; r < R; ++r) {
@@ -80,10 +83,10 @@ static inline void stitch_conv_nchw8c_tile(const float* __restrict x, const floa
     for (int b = 0; b < NB; ++b) _mm256_storeu_ps(acc + (r * NB + b) * 8, c[r][b]);
 }
 
-template <int NB, int SW>
+template <int NB, int SW, int CI>
 static inline void stitch_conv_nchw8c_row(const float* __restrict x, const float* __restrict w,
                                           float* __restrict acc, int64_t wstride, int64_t cb,
-                                          int64_t h, int64_t wd, int64_t kh, int64_t kw,
+                                          int64_t cin, int64_t h, int64_t wd, int64_t kh, int64_t kw,
                                           int64_t sh, int64_t sw, int64_t ph, int64_t pw,
                                           int64_t dh, int64_t dw, int64_t oi, int64_t ow) {
   constexpr int kR = 6;
@@ -93,13 +96,13 @@ static inline void stitch_conv_nchw8c_row(const float* __restrict x, const float
     const int64_t c1 = c0 + chunk < cb ? c0 + chunk : cb;
     int64_t j = 0;
     for (; j + kR <= ow; j += kR)
-      stitch_conv_nchw8c_tile<kR, NB, SW>(x, w, acc + j * NB * 8, wstride, c0, c1, h, wd, kh, kw,
-                                          sh, sw, ph, pw, dh, dw, oi, j);
+      stitch_conv_nchw8c_tile<kR, NB, SW, CI>(x, w, acc + j * NB * 8, wstride, c0, c1, cin, h,
+                                              wd, kh, kw, sh, sw, ph, pw, dh, dw, oi, j);
     float* a = acc + j * NB * 8;
 #define STITCH_CONV_TAIL(n)                                                                     \
   case n:                                                                                       \
-    stitch_conv_nchw8c_tile<n, NB, SW>(x, w, a, wstride, c0, c1, h, wd, kh, kw, sh, sw, ph, pw, \
-                                       dh, dw, oi, j);                                          \
+    stitch_conv_nchw8c_tile<n, NB, SW, CI>(x, w, a, wstride, c0, c1, cin, h, wd, kh, kw, sh, sw, \
+                                           ph, pw, dh, dw, oi, j);                              \
     break;
     switch (ow - j) {
       STITCH_CONV_TAIL(1) STITCH_CONV_TAIL(2) STITCH_CONV_TAIL(3) STITCH_CONV_TAIL(4)
@@ -113,24 +116,31 @@ static inline void stitch_conv_nchw8c_row(const float* __restrict x, const float
 // conv_f32_nchw8c, AVX2 + FMA: one output row of nb (1 or 2) output channel blocks.
 static inline void stitch_conv_f32_nchw8c(const float* __restrict x, const float* __restrict w,
                                           float* __restrict acc, int64_t nb, int64_t wstride,
-                                          int64_t cb, int64_t h, int64_t wd, int64_t kh,
+                                          int64_t cb, int64_t cin, int64_t h, int64_t wd, int64_t kh,
                                           int64_t kw, int64_t sh, int64_t sw, int64_t ph,
                                           int64_t pw, int64_t dh, int64_t dw, int64_t oi,
                                           int64_t ow) {
-#define STITCH_CONV_ROW(NB, SW)                                                                  \
-  stitch_conv_nchw8c_row<NB, SW>(x, w, acc, wstride, cb, h, wd, kh, kw, sh, sw, ph, pw, dh, dw, oi, \
-                                 ow)
-  // Stride 1 (most convs) gets compile-time pixel offsets; other strides a run-time one.
-  if (nb == 2) {
-    if (sw == 1) {
-      STITCH_CONV_ROW(2, 1);
+#define STITCH_CONV_ROW(NB, SW, CI)                                                          \
+  stitch_conv_nchw8c_row<NB, SW, CI>(x, w, acc, wstride, cb, cin, h, wd, kh, kw, sh, sw, ph, pw, \
+                                     dh, dw, oi, ow)
+  // Stride 1 (most convs) gets compile-time pixel offsets; other strides a run-time one. A
+  // padded stem's few channels get a run-time channel count.
+  if (cin < 8) {
+    if (nb == 2) {
+      STITCH_CONV_ROW(2, 0, 0);
     } else {
-      STITCH_CONV_ROW(2, 0);
+      STITCH_CONV_ROW(1, 0, 0);
+    }
+  } else if (nb == 2) {
+    if (sw == 1) {
+      STITCH_CONV_ROW(2, 1, 8);
+    } else {
+      STITCH_CONV_ROW(2, 0, 8);
     }
   } else if (sw == 1) {
-    STITCH_CONV_ROW(1, 1);
+    STITCH_CONV_ROW(1, 1, 8);
   } else {
-    STITCH_CONV_ROW(1, 0);
+    STITCH_CONV_ROW(1, 0, 8);
   }
 #undef STITCH_CONV_ROW
 }

@@ -8,7 +8,7 @@ const char* const kConvF32Nchw8cGeneric = R"(
 // conv_f32_nchw8c, portable: one output row of nb (1 or 2) output channel blocks.
 static inline void stitch_conv_f32_nchw8c(const float* __restrict x, const float* __restrict w,
                                           float* __restrict acc, int64_t nb, int64_t wstride,
-                                          int64_t cb, int64_t h, int64_t wd, int64_t kh,
+                                          int64_t cb, int64_t cin, int64_t h, int64_t wd, int64_t kh,
                                           int64_t kw, int64_t sh, int64_t sw, int64_t ph,
                                           int64_t pw, int64_t dh, int64_t dw, int64_t oi,
                                           int64_t ow) {
@@ -24,7 +24,7 @@ static inline void stitch_conv_f32_nchw8c(const float* __restrict x, const float
             if (iw < 0 || iw >= wd) continue;
             const float* xv = x + ((c * h + ih) * wd + iw) * 8;
             const float* wv = w + b * wstride + ((c * kh + p) * kw + q) * 64;
-            for (int64_t ci = 0; ci < 8; ++ci)
+            for (int64_t ci = 0; ci < cin; ++ci)
               for (int64_t l = 0; l < 8; ++l) sum[l] += xv[ci] * wv[ci * 8 + l];
           }
         }

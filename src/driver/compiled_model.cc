@@ -171,6 +171,9 @@ class PlanBuilder {
         STITCH_ASSIGN_OR_RETURN(int32_t id, buffer_for(v, at));
         step.buffers.push_back(id);
       }
+      for (const kir::Buffer& w : steps[s].kernel->workspace) {
+        step.buffers.push_back(add_workspace(step.kernel_symbol, w, at));
+      }
       plan_.steps.push_back(std::move(step));
     }
     for (const graph::Value* v : graph_.outputs()) {
@@ -187,6 +190,19 @@ class PlanBuilder {
     plan_.buffers.push_back(std::move(b));
     int32_t id = static_cast<int32_t>(plan_.buffers.size() - 1);
     ids_[v] = id;
+    return id;
+  }
+
+  // A kernel's workspace (lower/workspace.h): an arena buffer live during its step only.
+  int32_t add_workspace(const std::string& kernel, const kir::Buffer& w, int32_t step) {
+    Shape shape;
+    for (const kir::Expr& extent : w->shape) shape.push_back(*kir::as_const_int(extent));
+    runtime::PlanBuffer b{
+        kernel + "/" + w->name, w->dtype, shape, runtime::BufferRole::kIntermediate, -1, -1};
+    plan_.buffers.push_back(std::move(b));
+    const int32_t id = static_cast<int32_t>(plan_.buffers.size() - 1);
+    first_use_[id] = step;
+    last_use_[id] = step;
     return id;
   }
 

@@ -17,6 +17,7 @@
 #include "kir/simplify.h"
 #include "lower/lower_context.h"
 #include "lower/templates/template_registry.h"
+#include "lower/workspace.h"
 
 namespace stitch::lower {
 namespace {
@@ -225,9 +226,11 @@ class Lowering {
       params.push_back(*ctx_.find_buffer(v));
       out.bindings.push_back(v);
     }
+    kir::Stmt kernel_body = hoist_workspace(body, &out.workspace);
+    params.insert(params.end(), out.workspace.begin(), out.workspace.end());
     // Index maps composed by templates and fusion leave divisions and bounds that the loop
     // ranges decide; the C++ compiler cannot see those ranges, so fold them here.
-    out.kernel = kir::simplify_kernel(kir::make_kernel(name_, std::move(params), {}, body));
+    out.kernel = kir::simplify_kernel(kir::make_kernel(name_, std::move(params), {}, kernel_body));
     return out;
   }
 

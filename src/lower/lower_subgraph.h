@@ -32,6 +32,9 @@ struct LoweredKernel {
   // inputs the kernel reads (graph inputs, earlier subgraphs' outputs, constants), then the
   // subgraph's outputs.
   std::vector<graph::Value*> bindings;
+  // The kernel's workspace buffers (lower/workspace.h), its last parameters after the
+  // bindings: scratch of a constant size that the plan places in the arena for this step.
+  std::vector<kir::Buffer> workspace;
 };
 
 // Errors (no kernel): a value without a static shape or of an unsupported dtype (naming the

@@ -102,6 +102,16 @@ Expected<std::vector<Tensor>> compile_and_run(const graph::Graph& g, partition::
         ptrs.push_back(t.raw_data());
       }
     }
+    // Workspace buffers (lower/workspace.h): what the plan would place in the arena.
+    // 64-byte aligned like the arena's buffers.
+    std::vector<std::vector<uint8_t>> workspace;
+    for (const kir::Buffer& w : lk.workspace) {
+      int64_t bytes = static_cast<int64_t>(dtype_size(w->dtype));
+      for (const kir::Expr& e : w->shape) bytes *= *kir::as_const_int(e);
+      workspace.emplace_back(static_cast<size_t>(bytes) + 64);
+      const auto at = reinterpret_cast<uintptr_t>(workspace.back().data());
+      ptrs.push_back(reinterpret_cast<void*>((at + 63) & ~uintptr_t{63}));
+    }
     STITCH_ASSIGN_OR_RETURN(
         auto* fn, so.function<void(void* const*, const int64_t*, const stitch_parallel_api*)>(
                       codegen::cpp::kernel_symbol(lk.kernel)));

@@ -32,15 +32,15 @@ TEST(Workspace, HoistsLargeOncePerCallScratchOnly) {
                                  kir::allocate(per_iter, touch(per_iter)));
   kir::Stmt body = kir::allocate(big, kir::seq({touch(big), kir::allocate(nested, touch(nested)),
                                                 kir::allocate(small, touch(small)), loop}));
-  ASSERT_NE(kir::to_string(body).find("allocate big"), std::string::npos);
+  ASSERT_NE(kir::to_string(body).find("allocate scratch big"), std::string::npos);
   std::vector<kir::Buffer> workspace;
   kir::Stmt out = hoist_workspace(body, &workspace);
   ASSERT_EQ(workspace.size(), 2u);
   EXPECT_TRUE(workspace[0].same_as(big));
   EXPECT_TRUE(workspace[1].same_as(nested));
   const std::string text = kir::to_string(out);
-  EXPECT_EQ(text.find("allocate big"), std::string::npos) << text;
-  EXPECT_EQ(text.find("allocate nested"), std::string::npos) << text;
+  EXPECT_EQ(text.find("allocate scratch big"), std::string::npos) << text;
+  EXPECT_EQ(text.find("allocate scratch nested"), std::string::npos) << text;
   EXPECT_NE(text.find("small"), std::string::npos) << text;
   EXPECT_NE(text.find("per_iter"), std::string::npos) << text;
 }

@@ -115,6 +115,8 @@ class LayoutAssignment : public Pass {
         changed |= done;
       } else if (n->domain().empty() && layout_free_ops().count(n->op_type())) {
         changed |= block_elementwise(n);
+      } else if (n->domain().empty() && n->op_type() == "Concat") {
+        changed |= block_channel_concat(n);
       }
     }
     if (changed) STITCH_RETURN_IF_ERROR(graph.topo_sort());
@@ -303,6 +305,33 @@ class LayoutAssignment : public Pass {
     graph_->remove_node(n);
     Node* e = graph_->add_node(op, graph_->unique_name(name + "_nchwc"), inputs, {yb}, "", opset);
     for (auto& [key, a] : attrs) e->set_attr(key, std::move(a));
+    define_from_blocked(yb, y);
+    return true;
+  }
+
+  // A Concat over channels (axis 1) of blocked inputs whose channel counts are multiples of the
+  // block is the same Concat of the blocked tensors over their block axis (1 of
+  // [N, C/b, H, W, b]): SqueezeNet's fire modules then stay blocked from the expand convs
+  // through the concat into the next squeeze conv and pooling, with no reorder between.
+  bool block_channel_concat(Node* n) {
+    Value* y = n->output(0);
+    if (n->num_outputs() != 1 || !is_plain_4d_f32(y)) return false;
+    const int64_t axis = n->attr_int("axis", 0);
+    if (axis != 1 && axis != -3) return false;
+    std::vector<Value*> inputs;
+    for (Value* in : n->inputs()) {
+      auto it = in ? blocked_.find(in) : blocked_.end();
+      if (it == blocked_.end()) return false;
+      inputs.push_back(it->second);
+    }
+    Value* yb = graph_->add_value(graph_->unique_name(y->name() + "_blocked"),
+                                  {DType::kFloat32, blocked_shape(y->shape(), b_), true});
+    const std::string name = n->name();
+    const int opset = n->opset();
+    graph_->remove_node(n);
+    Node* c =
+        graph_->add_node("Concat", graph_->unique_name(name + "_nchwc"), inputs, {yb}, "", opset);
+    c->set_attr("axis", graph::Attribute::of_int(1));
     define_from_blocked(yb, y);
     return true;
   }

@@ -11,7 +11,8 @@
 // stitch.DepthwiseConvNCHWc (weight [C/b, KH, KW, b]); MaxPool (without Indices), AveragePool
 // and their Global forms on a blocked input become a stitch.PoolNCHWc. The blocked layout then
 // propagates through elementwise ops whose operands are all blocked (the ReLU, the Clip and the
-// residual Add between two convs), so a chain of convs reorders its activations only where a
+// residual Add between two convs) and through channel Concats of blocked inputs (SqueezeNet's
+// fire modules), so a chain of convs reorders its activations only where a
 // plain-layout consumer (a reshape, a concat, a graph output) reads them. The reorders are
 // plain Reshape + Transpose: lowering inlines them into the reads of their consumers, so a
 // reorder costs no pass over memory of its own. Padded channels never reach a plain consumer

@@ -319,5 +319,32 @@ TEST(LayoutAssignment, LeavesMaxPoolWithIndicesAndPlainPoolsAlone) {
   EXPECT_EQ(after.find("PoolNCHWc"), std::string::npos) << after;
 }
 
+TEST(LayoutAssignment, ChannelConcatOfBlockedInputsStaysBlocked) {
+  // A SqueezeNet fire module: two expand convs concatenated over channels, then pooled and
+  // squeezed. A concat with a plain input, or over another axis, stays plain.
+  auto make = [] {
+    Builder b("fire");
+    auto* x = b.input("x", {1, 8, 6, 6});
+    auto* e1 = b.op("Relu", {conv(b, x, {16, 8, 3, 3}, "e1")}, "r1");
+    auto* e3 = b.op("Relu", {conv(b, x, {8, 8, 3, 3}, "e3")}, "r3");
+    graph::Node* cat = b.node("Concat", {e1, e3}, {"cat"});
+    cat->set_attr("axis", Attribute::of_int(1));
+    auto* sq = conv(b, cat->output(0), {8, 24, 3, 3}, "sq");
+    graph::Node* wide = b.node("Concat", {sq, x}, {"wide"});
+    wide->set_attr("axis", Attribute::of_int(3));
+    b.output(wide->output(0));
+    return b.finish();
+  };
+  auto pass = make_layout_assignment_pass();
+  std::string after = run_pass_and_check(make, *pass);
+  EXPECT_NE(after.find("%cat_blocked: float32[1, 3, 6, 6, 8] = Concat(%r1_blocked, %r3_blocked)"),
+            std::string::npos)
+      << after;
+  EXPECT_NE(after.find("= ConvNCHWc(%cat_blocked, %sq_w_packed, %sq_b)"), std::string::npos)
+      << after;
+  EXPECT_NE(after.find("%wide: float32[1, 8, 6, 12] = Concat(%sq, %x)"), std::string::npos)
+      << after;
+}
+
 }  // namespace
 }  // namespace stitch::passes

@@ -22,20 +22,45 @@ namespace stitch::codegen::cpp {
 
 const char* const kConvF32Nchw8cAvx2 = R"(#include <immintrin.h>
 
+// The accumulators are twelve named variables, not an array: GCC keeps an array of __m256 in
+// registers only when every loop over it is fully unrolled, which depends on the context the
+// tile is inlined into (seen: accumulators stored to the stack after every FMA).
+#define STITCH_CONV_FOR_ACC(X) X(0, 0) X(0, 1) X(1, 0) X(1, 1) X(2, 0) X(2, 1) \
+  X(3, 0) X(3, 1) X(4, 0) X(4, 1) X(5, 0) X(5, 1)
+#define STITCH_CONV_FOR_ROW(X) X(0) X(1) X(2) X(3) X(4) X(5)
+
 template <int R, int NB, int SW, int CI>
 static inline void stitch_conv_nchw8c_tile(const float* __restrict x, const float* __restrict w,
                                            float* __restrict acc, int64_t wstride, int64_t c0,
-                                           int64_t c1, int64_t cin_rt, int64_t h, int64_t wd, int64_t kh,
-                                           int64_t kw, int64_t sh, int64_t sw_rt, int64_t ph,
-                                           int64_t pw, int64_t dh, int64_t dw, int64_t oi,
-                                           int64_t j0) {
+                                           int64_t c1, int64_t cin_rt, int64_t h, int64_t wd,
+                                           int64_t kh, int64_t kw, int64_t sh, int64_t sw_rt,
+                                           int64_t ph, int64_t pw, int64_t dh, int64_t dw,
+                                           int64_t oi, int64_t j0) {
   alignas(32) static const float zeros[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   const int64_t sw = SW > 0 ? SW : sw_rt;
   const int cin = CI > 0 ? CI : static_cast<int>(cin_rt);
-  __m256 c[R][NB];
-  for (int r = 0; r < R; ++r)
-    for (int b = 0; b < NB; ++b)
-      c[r][b] = c0 == 0 ? _mm256_setzero_ps() : _mm256_loadu_ps(acc + (r * NB + b) * 8);
+#define STITCH_CONV_DECL(r, b) __m256 c##r##b = _mm256_setzero_ps();
+  STITCH_CONV_FOR_ACC(STITCH_CONV_DECL)
+#undef STITCH_CONV_DECL
+  if (c0 != 0) {
+#define STITCH_CONV_LOAD(r, b) \
+  if constexpr (R > r && NB > b) c##r##b = _mm256_loadu_ps(acc + (r * NB + b) * 8);
+    STITCH_CONV_FOR_ACC(STITCH_CONV_LOAD)
+#undef STITCH_CONV_LOAD
+  }
+  // One input channel: NB weight vectors, then per pixel r one broadcast of *(px_r) and NB FMAs.
+#define STITCH_CONV_PIXEL(r)                                  \
+  if constexpr (R > r) {                                      \
+    const __m256 xv = _mm256_broadcast_ss(STITCH_CONV_PX(r)); \
+    c##r##0 = _mm256_fmadd_ps(xv, w0, c##r##0);               \
+    if constexpr (NB > 1) c##r##1 = _mm256_fmadd_ps(xv, w1, c##r##1); \
+  }
+#define STITCH_CONV_CHANNEL(wp, ci)                                            \
+  {                                                                            \
+    const __m256 w0 = _mm256_loadu_ps(wp + ci * 8);                            \
+    const __m256 w1 = NB > 1 ? _mm256_loadu_ps(wp + wstride + ci * 8) : w0;    \
+    STITCH_CONV_FOR_ROW(STITCH_CONV_PIXEL)                                     \
+  }
   const int64_t plane = h * wd * 8;
   const int64_t wstep = kh * kw * 64;
   for (int64_t p = 0; p < kh; ++p) {
@@ -47,44 +72,40 @@ static inline void stitch_conv_nchw8c_tile(const float* __restrict x, const floa
       if (iw0 >= 0 && iw0 + (R - 1) * sw < wd) {
         const float* xp = x + c0 * plane + (ih * wd + iw0) * 8;
         const int64_t xs = sw * 8;
+#define STITCH_CONV_PX(r) xp + r * xs + ci
         for (int64_t cb = c0; cb < c1; ++cb, xp += plane, wp += wstep) {
 #pragma GCC unroll 4
-          for (int ci = 0; ci < cin; ++ci) {
-            __m256 wv[NB];
-            for (int b = 0; b < NB; ++b) wv[b] = _mm256_loadu_ps(wp + b * wstride + ci * 8);
-            for (int r = 0; r < R; ++r) {
-              const __m256 xv = _mm256_broadcast_ss(xp + r * xs + ci);
-              for (int b = 0; b < NB; ++b) c[r][b] = _mm256_fmadd_ps(xv, wv[b], c[r][b]);
-            }
-          }
+          for (int ci = 0; ci < cin; ++ci) STITCH_CONV_CHANNEL(wp, ci)
         }
+#undef STITCH_CONV_PX
       } else {
-        const float* xr[R];
-        int64_t sr[R];
+        const float* xr[6];
+        int64_t sr[6];
         for (int r = 0; r < R; ++r) {
           const int64_t iw = iw0 + r * sw;
           const bool in = iw >= 0 && iw < wd;
           xr[r] = in ? x + c0 * plane + (ih * wd + iw) * 8 : zeros;
           sr[r] = in ? plane : 0;
         }
+#define STITCH_CONV_PX(r) xr[r] + ci
         for (int64_t cb = c0; cb < c1; ++cb, wp += wstep) {
 #pragma GCC unroll 4
-          for (int ci = 0; ci < cin; ++ci) {
-            __m256 wv[NB];
-            for (int b = 0; b < NB; ++b) wv[b] = _mm256_loadu_ps(wp + b * wstride + ci * 8);
-            for (int r = 0; r < R; ++r) {
-              const __m256 xv = _mm256_broadcast_ss(xr[r] + ci);
-              for (int b = 0; b < NB; ++b) c[r][b] = _mm256_fmadd_ps(xv, wv[b], c[r][b]);
-            }
-          }
+          for (int ci = 0; ci < cin; ++ci) STITCH_CONV_CHANNEL(wp, ci)
           for (int r = 0; r < R; ++r) xr[r] += sr[r];
         }
+#undef STITCH_CONV_PX
       }
     }
   }
-  for (int r = 0; r < R; ++r)
-    for (int b = 0; b < NB; ++b) _mm256_storeu_ps(acc + (r * NB + b) * 8, c[r][b]);
+#undef STITCH_CONV_CHANNEL
+#undef STITCH_CONV_PIXEL
+#define STITCH_CONV_STORE(r, b) \
+  if constexpr (R > r && NB > b) _mm256_storeu_ps(acc + (r * NB + b) * 8, c##r##b);
+  STITCH_CONV_FOR_ACC(STITCH_CONV_STORE)
+#undef STITCH_CONV_STORE
 }
+#undef STITCH_CONV_FOR_ACC
+#undef STITCH_CONV_FOR_ROW
 
 template <int NB, int SW, int CI>
 static inline void stitch_conv_nchw8c_row(const float* __restrict x, const float* __restrict w,

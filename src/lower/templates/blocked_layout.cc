@@ -24,8 +24,10 @@ using kir::Stmt;
 // the 16 vector registers of AVX2.
 constexpr int64_t kPixelsPerBlock = 6;
 
-// Output channel blocks per microkernel call (its register tile is 6 pixels x 2 blocks).
+// Output channel blocks per microkernel call (its register tile is 6 pixels x 2 blocks); an odd
+// block count gives its last call 3 blocks (a 4 x 3 tile) rather than 1 (6 x 1, half the rate).
 constexpr int64_t kBlocksPerCall = 2;
+constexpr int64_t kMaxBlocksPerCall = 3;
 
 // The channels of each input block the conv must sum: 8, or fewer for a stem whose input a
 // stitch.ReorderNCHWc zero-padded from C < 8 channels to one block (the microkernel then skips
@@ -37,16 +39,16 @@ int64_t channels_per_block(const graph::Value& x) {
   return plain.size() == 4 && plain[1] >= 1 && plain[1] < 8 ? plain[1] : 8;
 }
 
-// Pixels per microkernel call of a pointwise conv: the accumulators of one call (pixels x 2
-// blocks x 8 floats = 16 KiB) stay in L1 between the microkernel and the epilogue.
-constexpr int64_t kPointwiseSegment = 256;
+// Accumulator bytes of one microkernel call: 16 KiB stay in L1 between the microkernel and the
+// epilogue (and on the stack). A pointwise conv's segment is as long as fits.
+constexpr int64_t kAccBytes = 16 * 1024;
 
 // ConvNCHWc through the microkernel: one parallel unit per (image, pair of output channel
 // blocks, output row); the microkernel fills a row of accumulators, the template adds the bias
 // and writes them through the epilogue.
 //
 // A pointwise conv (1x1, stride 1, no padding) reads the pixel plane as one long row, cut into
-// segments of up to kPointwiseSegment pixels: rows of a 7x7 or 14x14 plane would leave a
+// segments whose accumulators fit kAccBytes: rows of a 7x7 or 14x14 plane would leave a
 // 1- or 2-pixel tail tile per row (a sixth of the FMA rate) and a call per row.
 Stmt conv_nchwc_microkernel(LowerContext& ctx, const graph::Node& n, const kir::Buffer& xbuf,
                             const kir::Buffer& wbuf, const graph::nn::WindowGeometry& g) {
@@ -59,16 +61,23 @@ Stmt conv_nchwc_microkernel(LowerContext& ctx, const graph::Node& n, const kir::
   const int64_t cb = xs[1], h = xs[2], wd = xs[3];
   const int64_t kh = ws[2], kw = ws[3];
   const int64_t m_blocks = os[1], oh = os[2], ow = os[3];
-  const int64_t pairs = (m_blocks + kBlocksPerCall - 1) / kBlocksPerCall;
-  const int64_t wstride = cb * kh * kw * 64;
-  const DType dt = out->dtype();
+  // Calls ("groups") of 2 blocks; with an odd count above 1 the last group has 3, unless a
+  // row of 3-block accumulators would not fit kAccBytes (then it has 1).
   const bool pointwise = kh == 1 && kw == 1 && g.strides[0] == 1 && g.strides[1] == 1 &&
                          g.pads_begin[0] == 0 && g.pads_begin[1] == 0 && g.pads_end[0] == 0 &&
                          g.pads_end[1] == 0;
+  const bool three = pointwise || ow * kMaxBlocksPerCall * 8 * 4 <= kAccBytes;
+  const int64_t pairs = three ? std::max<int64_t>(1, m_blocks / kBlocksPerCall)
+                              : (m_blocks + kBlocksPerCall - 1) / kBlocksPerCall;
+  const int64_t last_nb = m_blocks - (pairs - 1) * kBlocksPerCall;
+  const int64_t max_nb = std::min(m_blocks, std::max(last_nb, kBlocksPerCall));
+  const int64_t wstride = cb * kh * kw * 64;
+  const DType dt = out->dtype();
   // Per unit: `rows` output rows (a row, or a segment of the plane seen as one row of `plane`
   // pixels), each `len` pixels long.
   const int64_t plane = oh * ow;
-  const int64_t segments = pointwise ? (plane + kPointwiseSegment - 1) / kPointwiseSegment : oh;
+  const int64_t segment_limit = kAccBytes / (max_nb * 8 * 4);
+  const int64_t segments = pointwise ? (plane + segment_limit - 1) / segment_limit : oh;
   const int64_t seg_pixels = pointwise ? (plane + segments - 1) / segments : ow;
 
   kir::Var u = ctx.var("u");
@@ -76,11 +85,14 @@ Stmt conv_nchwc_microkernel(LowerContext& ctx, const graph::Node& n, const kir::
   Expr pair = (Expr(u) / segments) % pairs;
   Expr image = Expr(u) / (segments * pairs);
   Expr m0 = pair * kBlocksPerCall;
-  Expr nb = kir::min(index_const(kBlocksPerCall), index_const(m_blocks) - m0);
+  Expr nb = pairs == 1 || last_nb == kBlocksPerCall
+                ? index_const(std::min(last_nb, max_nb))
+                : kir::select(kir::eq(pair, index_const(pairs - 1)), index_const(last_nb),
+                              index_const(kBlocksPerCall));
   Expr p0 = seg * seg_pixels;  // pointwise: the segment's first pixel
   Expr len =
       pointwise ? kir::min(index_const(seg_pixels), index_const(plane) - p0) : index_const(ow);
-  kir::Buffer acc = ctx.scratch("acc", dt, {seg_pixels * kBlocksPerCall * 8});
+  kir::Buffer acc = ctx.scratch("acc", dt, {seg_pixels * max_nb * 8});
   Expr x_offset = image * (cb * h * wd * 8);
   std::vector<Expr> geometry;
   if (pointwise) {

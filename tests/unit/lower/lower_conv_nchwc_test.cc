@@ -109,6 +109,8 @@ TEST(LowerConvNCHWc, MatchesReference) {
       {2, 16, 23, 23, 16, 1},        // pointwise, 529 pixels: three segments, batch 2
       {1, 8, 9, 9, 16, 1, 2},        // 1x1 stride 2: rows, not a plane segment
       {1, 8, 5, 5, 8, 1, 1, 1},      // 1x1 with padding: rows, not a plane segment
+      {1, 16, 6, 9, 40, 3, 1, 1},    // 5 output blocks: calls of 2 and 3 blocks (a 4x3 tile)
+      {1, 8, 3, 180, 24, 3, 1, 1},   // 3 blocks on 180-pixel rows: too wide for 3, so 2 + 1
   });
 }
 

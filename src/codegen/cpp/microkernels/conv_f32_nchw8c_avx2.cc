@@ -1,8 +1,10 @@
 // conv_f32_nchw8c for AVX2 + FMA (contract in microkernels.h). Part of
 // codegen/cpp/microkernels/.
 //
-// A register tile is R (<= 6) output pixels x NB (<= 2) blocks of 8 output channels: R * NB ymm
-// accumulators, NB weight vectors and one broadcast, so 6 x 2 uses 15 of the 16 registers. Per
+// A register tile is R output pixels x NB blocks of 8 output channels: R * NB ymm accumulators,
+// NB weight vectors and one broadcast, so 6 x 2 uses 15 of the 16 registers and 4 x 3 all 16.
+// Three blocks serve an odd block count (24 channels = 3 blocks), whose last block would
+// otherwise run alone at 6 x 1, one broadcast per FMA: half the FMA rate. Per
 // input channel: NB contiguous weight loads and R broadcasts feed R * NB FMAs. Input channel
 // blocks are visited in chunks whose weights (chunk x KH x KW x 8 x 8 x NB floats) fit in about
 // 16 KiB of L1, and every tile of the row is advanced by one chunk before the next chunk: the
@@ -25,8 +27,9 @@ const char* const kConvF32Nchw8cAvx2 = R"(#include <immintrin.h>
 // The accumulators are twelve named variables, not an array: GCC keeps an array of __m256 in
 // registers only when every loop over it is fully unrolled, which depends on the context the
 // tile is inlined into (seen: accumulators stored to the stack after every FMA).
-#define STITCH_CONV_FOR_ACC(X) X(0, 0) X(0, 1) X(1, 0) X(1, 1) X(2, 0) X(2, 1) \
-  X(3, 0) X(3, 1) X(4, 0) X(4, 1) X(5, 0) X(5, 1)
+#define STITCH_CONV_FOR_ACC(X)                                                       \
+  X(0, 0) X(0, 1) X(0, 2) X(1, 0) X(1, 1) X(1, 2) X(2, 0) X(2, 1) X(2, 2) X(3, 0) X(3, 1) \
+  X(3, 2) X(4, 0) X(4, 1) X(4, 2) X(5, 0) X(5, 1) X(5, 2)
 #define STITCH_CONV_FOR_ROW(X) X(0) X(1) X(2) X(3) X(4) X(5)
 
 template <int R, int NB, int SW, int CI>
@@ -49,17 +52,19 @@ static inline void stitch_conv_nchw8c_tile(const float* __restrict x, const floa
 #undef STITCH_CONV_LOAD
   }
   // One input channel: NB weight vectors, then per pixel r one broadcast of *(px_r) and NB FMAs.
-#define STITCH_CONV_PIXEL(r)                                  \
-  if constexpr (R > r) {                                      \
-    const __m256 xv = _mm256_broadcast_ss(STITCH_CONV_PX(r)); \
-    c##r##0 = _mm256_fmadd_ps(xv, w0, c##r##0);               \
+#define STITCH_CONV_PIXEL(r)                                          \
+  if constexpr (R > r) {                                              \
+    const __m256 xv = _mm256_broadcast_ss(STITCH_CONV_PX(r));         \
+    c##r##0 = _mm256_fmadd_ps(xv, w0, c##r##0);                       \
     if constexpr (NB > 1) c##r##1 = _mm256_fmadd_ps(xv, w1, c##r##1); \
+    if constexpr (NB > 2) c##r##2 = _mm256_fmadd_ps(xv, w2, c##r##2); \
   }
-#define STITCH_CONV_CHANNEL(wp, ci)                                            \
-  {                                                                            \
-    const __m256 w0 = _mm256_loadu_ps(wp + ci * 8);                            \
-    const __m256 w1 = NB > 1 ? _mm256_loadu_ps(wp + wstride + ci * 8) : w0;    \
-    STITCH_CONV_FOR_ROW(STITCH_CONV_PIXEL)                                     \
+#define STITCH_CONV_CHANNEL(wp, ci)                                              \
+  {                                                                              \
+    const __m256 w0 = _mm256_loadu_ps(wp + ci * 8);                              \
+    const __m256 w1 = NB > 1 ? _mm256_loadu_ps(wp + wstride + ci * 8) : w0;      \
+    const __m256 w2 = NB > 2 ? _mm256_loadu_ps(wp + 2 * wstride + ci * 8) : w0;  \
+    STITCH_CONV_FOR_ROW(STITCH_CONV_PIXEL)                                       \
   }
   const int64_t plane = h * wd * 8;
   const int64_t wstep = kh * kw * 64;
@@ -113,7 +118,8 @@ static inline void stitch_conv_nchw8c_row(const float* __restrict x, const float
                                           int64_t cin, int64_t h, int64_t wd, int64_t kh, int64_t kw,
                                           int64_t sh, int64_t sw, int64_t ph, int64_t pw,
                                           int64_t dh, int64_t dw, int64_t oi, int64_t ow) {
-  constexpr int kR = 6;
+  // 6 pixels x 2 blocks or 4 pixels x 3 blocks: 12 accumulators either way.
+  constexpr int kR = NB == 3 ? 4 : 6;
   int64_t chunk = 16384 / (kh * kw * 64 * NB * 4);
   if (chunk < 1) chunk = 1;
   for (int64_t c0 = 0; c0 < cb; c0 += chunk) {
@@ -123,10 +129,11 @@ static inline void stitch_conv_nchw8c_row(const float* __restrict x, const float
       stitch_conv_nchw8c_tile<kR, NB, SW, CI>(x, w, acc + j * NB * 8, wstride, c0, c1, cin, h,
                                               wd, kh, kw, sh, sw, ph, pw, dh, dw, oi, j);
     float* a = acc + j * NB * 8;
-#define STITCH_CONV_TAIL(n)                                                                     \
-  case n:                                                                                       \
-    stitch_conv_nchw8c_tile<n, NB, SW, CI>(x, w, a, wstride, c0, c1, cin, h, wd, kh, kw, sh, sw, \
-                                           ph, pw, dh, dw, oi, j);                              \
+#define STITCH_CONV_TAIL(n)                                                                  \
+  case n:                                                                                    \
+    if constexpr (n < kR)                                                                    \
+      stitch_conv_nchw8c_tile<n, NB, SW, CI>(x, w, a, wstride, c0, c1, cin, h, wd, kh, kw, sh, \
+                                             sw, ph, pw, dh, dw, oi, j);                     \
     break;
     switch (ow - j) {
       STITCH_CONV_TAIL(1) STITCH_CONV_TAIL(2) STITCH_CONV_TAIL(3) STITCH_CONV_TAIL(4)
@@ -137,7 +144,7 @@ static inline void stitch_conv_nchw8c_row(const float* __restrict x, const float
   }
 }
 
-// conv_f32_nchw8c, AVX2 + FMA: one output row of nb (1 or 2) output channel blocks.
+// conv_f32_nchw8c, AVX2 + FMA: one output row of nb (1 to 3) output channel blocks.
 static inline void stitch_conv_f32_nchw8c(const float* __restrict x, const float* __restrict w,
                                           float* __restrict acc, int64_t nb, int64_t wstride,
                                           int64_t cb, int64_t cin, int64_t h, int64_t wd, int64_t kh,
@@ -150,10 +157,18 @@ static inline void stitch_conv_f32_nchw8c(const float* __restrict x, const float
   // Stride 1 (most convs) gets compile-time pixel offsets; other strides a run-time one. A
   // padded stem's few channels get a run-time channel count.
   if (cin < 8) {
-    if (nb == 2) {
+    if (nb == 3) {
+      STITCH_CONV_ROW(3, 0, 0);
+    } else if (nb == 2) {
       STITCH_CONV_ROW(2, 0, 0);
     } else {
       STITCH_CONV_ROW(1, 0, 0);
+    }
+  } else if (nb == 3) {
+    if (sw == 1) {
+      STITCH_CONV_ROW(3, 1, 8);
+    } else {
+      STITCH_CONV_ROW(3, 0, 8);
     }
   } else if (nb == 2) {
     if (sw == 1) {

@@ -5,7 +5,7 @@
 namespace stitch::codegen::cpp {
 
 const char* const kConvF32Nchw8cGeneric = R"(
-// conv_f32_nchw8c, portable: one output row of nb (1 or 2) output channel blocks.
+// conv_f32_nchw8c, portable: one output row of nb (1 to 3) output channel blocks.
 static inline void stitch_conv_f32_nchw8c(const float* __restrict x, const float* __restrict w,
                                           float* __restrict acc, int64_t nb, int64_t wstride,
                                           int64_t cb, int64_t cin, int64_t h, int64_t wd, int64_t kh,

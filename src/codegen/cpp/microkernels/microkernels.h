@@ -25,7 +25,7 @@
 //                               int64_t ph, int64_t pw, int64_t dh, int64_t dw, int64_t oi,
 //                               int64_t ow)
 // One output row oi of a 2-D convolution in the blocked NCHW8c layout (stitch.ConvNCHWc), for
-// nb (1 or 2) consecutive blocks of 8 output channels, without bias or epilogue:
+// nb (1 to 3) consecutive blocks of 8 output channels, without bias or epilogue:
 //   acc[j][b][l] = sum over c < cb, p < kh, q < kw, ci < cin of
 //                  x[c][ih][iw][ci] * w[b * wstride + (((c * kh + p) * kw + q) * 8 + ci) * 8 + l]
 //   with ih = oi * sh - ph + p * dh, iw = j * sw - pw + q * dw (taps outside the image add 0),

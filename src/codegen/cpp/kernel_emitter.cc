@@ -178,7 +178,15 @@ void KernelEmitter::if_then_else(const kir::IfThenElse* op) {
 void KernelEmitter::for_loop(const kir::For* op) {
   if (op->for_kind == kir::ForKind::kParallel && parallel_depth_ == 0) return parallel_for(op);
   // A parallel loop inside a parallel loop runs serially: the pool is already busy.
-  if (op->for_kind == kir::ForKind::kVectorized) line("#pragma GCC ivdep");
+  if (op->for_kind == kir::ForKind::kVectorized) {
+    line("#pragma GCC ivdep");
+    // A short vectorized loop (one block of 8 or 16 lanes) is not unrolled: GCC 12 otherwise
+    // unrolls it completely first and then fails to pack the scalar copies back into vectors
+    // (a blocked epilogue's clip ran as 8 vmaxss/vminss with lane shuffles), while the loop
+    // vectorizer turns the loop itself into single vector instructions.
+    const int64_t* extent = kir::as_const_int(op->extent);
+    if (extent != nullptr && *extent <= 16) line("#pragma GCC unroll 1");
+  }
   if (op->for_kind == kir::ForKind::kUnrolled) {
     const int64_t* extent = kir::as_const_int(op->extent);
     const int64_t count = extent ? std::min(*extent, kMaxUnroll) : kDefaultUnroll;

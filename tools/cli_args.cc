@@ -86,6 +86,7 @@ const char* const kEngineHelp =
     "  --time-stages         compiled: print the time of every compiler stage\n"
     "  --profile FILE        compiled: write per-kernel times of the (last) run as a\n"
     "                        Chrome-trace JSON (chrome://tracing, ui.perfetto.dev)\n"
+    "STITCH_WINOGRAD=0 in the environment keeps 3x3 convs off Winograd F(4x4, 3x3).\n"
     "MODEL may also be an artifact directory from `stitch compile`: it runs its compiled\n"
     "code (--threads N applies; the compiler flags do not).\n";
 
@@ -115,6 +116,8 @@ Expected<driver::EngineOptions> engine_options(const Args& args,
   co.toolchain.cache_dir = args.has("--no-cache") ? "" : args.get("--cache-dir", cache);
   for (const auto& s : args.get_all("--print-after")) co.pipeline.print_after.insert(s);
   co.pipeline.time_stages = args.has("--time-stages");
+  // STITCH_WINOGRAD=0: 3x3 convs stay on the direct kernel (to compare speed and accuracy).
+  co.pipeline.passes.layout.winograd = env_or("STITCH_WINOGRAD", "1") != "0";
   co.pipeline.log = &std::cout;
   return eo;
 }

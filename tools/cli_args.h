@@ -30,7 +30,7 @@ class Args {
 };
 
 // Flags every command that builds an engine accepts, and the options they make. The CLI is the
-// one place that reads the environment ($CXX, $PATH, $XDG_CACHE_HOME, $HOME).
+// one place that reads the environment ($CXX, $PATH, $XDG_CACHE_HOME, $HOME, $STITCH_WINOGRAD).
 // The engine `run` and `bench` use when --engine is not given.
 inline constexpr const char* kDefaultEngine = "compiled";
 extern const std::set<std::string> kEngineValueFlags;  // --engine --threads --fusion --target ...

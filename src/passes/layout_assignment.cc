@@ -90,6 +90,41 @@ Tensor pack_depthwise_weight(const Tensor& w, int64_t b) {
   return packed;
 }
 
+// Winograd F(4x4, 3x3)'s kernel transform G (6 x 3, Lavin & Gray 2016, points 0, ±1, ±2, ∞).
+constexpr double kWinogradG[6][3] = {{1.0 / 4, 0, 0},
+                                     {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+                                     {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+                                     {1.0 / 24, 1.0 / 12, 1.0 / 6},
+                                     {1.0 / 24, -1.0 / 12, 1.0 / 6},
+                                     {0, 0, 1}};
+
+// W [M, C, 3, 3] -> U [36, ceil(M/16), cp, 16]: element (6a + e, m / 16, c, m % 16) is
+// (G g G^T)[a][e] of the filter g = W[m, c], computed in double and rounded once; zero for
+// c >= C (padded input channels) and m >= M (the last panel's padding).
+Tensor winograd_weight(const Tensor& w, int64_t cp) {
+  const int64_t m = w.dim(0), c = w.dim(1), panels = (m + 15) / 16;
+  Tensor u(DType::kFloat32, {36, panels, cp, 16});
+  float* dst = u.data<float>();
+  std::fill(dst, dst + u.numel(), 0.0f);
+  const float* src = w.data<float>();
+  for (int64_t mo = 0; mo < m; ++mo)
+    for (int64_t ci = 0; ci < c; ++ci) {
+      const float* g = src + (mo * c + ci) * 9;
+      double gg[6][3];  // G g
+      for (int a = 0; a < 6; ++a)
+        for (int k = 0; k < 3; ++k)
+          gg[a][k] =
+              kWinogradG[a][0] * g[k] + kWinogradG[a][1] * g[3 + k] + kWinogradG[a][2] * g[6 + k];
+      for (int a = 0; a < 6; ++a)
+        for (int e = 0; e < 6; ++e) {
+          const double v = gg[a][0] * kWinogradG[e][0] + gg[a][1] * kWinogradG[e][1] +
+                           gg[a][2] * kWinogradG[e][2];
+          dst[(((a * 6 + e) * panels + mo / 16) * cp + ci) * 16 + mo % 16] = static_cast<float>(v);
+        }
+    }
+  return u;
+}
+
 const std::set<std::string>& pool_ops() {
   static const std::set<std::string> ops{"MaxPool", "AveragePool", "GlobalAveragePool",
                                          "GlobalMaxPool"};
@@ -98,7 +133,7 @@ const std::set<std::string>& pool_ops() {
 
 class LayoutAssignment : public Pass {
  public:
-  explicit LayoutAssignment(const LayoutAssignmentOptions& o) : b_(o.block) {}
+  explicit LayoutAssignment(const LayoutAssignmentOptions& o) : b_(o.block), options_(o) {}
   std::string name() const override { return "layout_assignment"; }
 
   Expected<bool> run(Graph& graph) override {
@@ -209,15 +244,42 @@ class LayoutAssignment : public Pass {
     Value* yb = graph_->add_value(graph_->unique_name(y->name() + "_blocked"),
                                   {DType::kFloat32, blocked_shape(y->shape(), b_), true});
     std::vector<Value*> inputs{xb, wp};
+    const bool winograd = !depthwise && use_winograd(c, cp, ws, g);
+    if (winograd) {
+      // X, U, W (the reference kernel's), bias.
+      inputs.insert(inputs.begin() + 1,
+                    graph_->add_constant(graph_->unique_name(w->name() + "_winograd"),
+                                         winograd_weight(*w->constant(), cp)));
+    }
     if (bias) inputs.push_back(bias);
     const std::string name = n->name();
     graph_->remove_node(n);
+    const char* op =
+        depthwise ? "DepthwiseConvNCHWc" : (winograd ? "ConvWinogradNCHWc" : "ConvNCHWc");
     Node* blocked =
-        graph_->add_node(depthwise ? "DepthwiseConvNCHWc" : "ConvNCHWc",
-                         graph_->unique_name(name + "_nchwc"), inputs, {yb}, "stitch", 1);
+        graph_->add_node(op, graph_->unique_name(name + "_nchwc"), inputs, {yb}, "stitch", 1);
     set_window_attrs(blocked, g);
     define_from_blocked(yb, y);
     return true;
+  }
+
+  // Winograd F(4x4, 3x3) for a group-1 conv with C input channels (cp once padded to the block)
+  // and weight shape ws [M, C, KH, KW]: the rule of LayoutAssignmentOptions.
+  bool use_winograd(int64_t c, int64_t cp, const Shape& ws,
+                    const graph::nn::WindowGeometry& g) const {
+    if (!options_.winograd || b_ != 8) return false;
+    if (ws[2] != 3 || ws[3] != 3 || g.strides != Shape{1, 1} || g.dilations != Shape{1, 1}) {
+      return false;
+    }
+    const int64_t m = ws[0];
+    if (c < options_.winograd_min_channels || m < options_.winograd_min_channels) return false;
+    const int64_t oh = g.output[0], ow = g.output[1];
+    const int64_t tiles = ((oh + 3) / 4) * ((ow + 3) / 4);
+    const int64_t gemm_rows = (tiles + 5) / 6 * 6;
+    // Multiply-adds per (input, output) channel pair: 9 per output pixel, 36 per GEMM row.
+    if (9.0 * oh * ow < options_.winograd_min_gain * 36.0 * gemm_rows) return false;
+    const int64_t u_bytes = 36 * ((m + 15) / 16) * 16 * cp * 4;
+    return u_bytes <= options_.winograd_max_weight_bytes;
   }
 
   static void set_window_attrs(Node* n, const graph::nn::WindowGeometry& g) {
@@ -337,6 +399,7 @@ class LayoutAssignment : public Pass {
   }
 
   int64_t b_;
+  LayoutAssignmentOptions options_;
   Graph* graph_ = nullptr;
   std::map<Value*, Value*> blocked_;  // plain value -> its blocked version
   std::map<Value*, Value*> padded_;   // plain value (C % b != 0) -> its zero-padded blocked one

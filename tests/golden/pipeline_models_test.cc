@@ -82,9 +82,11 @@ TEST(PipelineModels, TinyResnetLosesItsBatchNorms) {
   std::map<std::string, int> ops = op_counts(**g);
   EXPECT_EQ(ops.count("BatchNormalization"), 0u);
   EXPECT_EQ(ops.count("Mul"), 0u);  // folded into the convs, not decomposed
-  // Every conv survives, in the plain or (after layout assignment) the blocked form.
-  EXPECT_EQ(ops["Conv"] + ops["ConvNCHWc"], convs);
+  // Every conv survives, in the plain or (after layout assignment) a blocked form: direct, or
+  // Winograd for the 3x3 stride-1 convs with enough channels and pixels.
+  EXPECT_EQ(ops["Conv"] + ops["ConvNCHWc"] + ops["ConvWinogradNCHWc"], convs);
   EXPECT_GT(ops["ConvNCHWc"], 0);
+  EXPECT_GT(ops["ConvWinogradNCHWc"], 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Committed, PipelineModelTest,

@@ -8,6 +8,21 @@
 // The output block is innermost so that one vector FMA updates b output channels at once, and
 // the weight panel for (input channel, tap) is one contiguous vector.
 //
+// stitch.ConvWinogradNCHWc: a 3x3, stride-1, dilation-1 convolution (group 1) on blocked tensors,
+// computed by Winograd's F(4x4, 3x3) (passes/layout_assignment.h picks it; lowering in
+// lower/templates/winograd_conv.cc).
+//   X [N, C/b, H, W, b]  →  Y [N, M/b, OH, OW, b], with b = 8
+//   U [36, ceil(M/16), C, 16]: the transformed weight G g G^T, one [C][16] panel per (Winograd
+//     position, 16 output channels), zero past M (stitch.MatMulPacked's panels, so that the 36
+//     batched GEMMs read contiguous panels);
+//   W [M/b, C/b, 3, 3, b, b]: the weight packed as ConvNCHWc's, read only by the reference
+//     kernel; bias [M] (optional). Attribute pads (explicit, ONNX order).
+// The reference kernel computes the exact direct convolution from W rather than Winograd from U:
+// the interpreter stays the oracle that Winograd's rounding error is measured against, and a
+// wrong U (a transform or packing bug) shows up as a mismatch instead of being reproduced. W costs
+// compile-time memory only: no kernel loads it, so it never reaches the constant pool. FLOPs are
+// the direct convolution's, so that GFLOP/s stay comparable with ConvNCHWc.
+//
 // stitch.DepthwiseConvNCHWc: a 2-D depthwise convolution (group = C = M) on blocked tensors.
 //   X [N, C/b, H, W, b]  →  Y [N, C/b, OH, OW, b]
 //   W pre-packed [C/b, KH, KW, b], bias [C] (optional); attributes as ConvNCHWc's.
@@ -64,6 +79,50 @@ Status infer_conv_nchwc(const InferContext& ctx, std::vector<TensorType>& output
 int64_t conv_nchwc_flops(const InferContext& ctx, const std::vector<TensorType>& outputs) {
   if (!outputs[0].is_static() || !ctx.input_type(1).is_static()) return 0;
   const Shape& w = ctx.input_shape(1);
+  return 2 * shape_numel(outputs[0].shape) * w[1] * w[2] * w[3] * w[4];
+}
+
+Status infer_conv_winograd_nchwc(const InferContext& ctx, std::vector<TensorType>& outputs) {
+  outputs[0].dtype = ctx.input_dtype(0);
+  if (!ctx.input_has_shape(0) || !ctx.input_has_shape(1) || !ctx.input_has_shape(2)) {
+    return Status::ok();
+  }
+  const Shape& x = ctx.input_shape(0);
+  const Shape& u = ctx.input_shape(1);
+  const Shape& w = ctx.input_shape(2);
+  if (x.size() != 5 || u.size() != 4 || w.size() != 6) {
+    return error(
+        "expects X [N, C/b, H, W, b], U [36, ceil(M/16), C, 16] and W [M/b, C/b, 3, 3, "
+        "b, b], got ",
+        shape_to_string(x), ", ", shape_to_string(u), " and ", shape_to_string(w));
+  }
+  const int64_t b = x[4];
+  if (b != 8 || w[4] != b || w[5] != b || w[1] != x[1] || w[2] != 3 || w[3] != 3) {
+    return error("X ", shape_to_string(x), " and W ", shape_to_string(w),
+                 " are not 8-channel blocks of a 3x3 conv");
+  }
+  if (u[0] != 36 || u[1] != (w[0] * b + 15) / 16 || u[2] != x[1] * b || u[3] != 16) {
+    return error("U must have shape [36, ", (w[0] * b + 15) / 16, ", ", x[1] * b, ", 16], got ",
+                 shape_to_string(u));
+  }
+  if (ctx.input_has_shape(3) && ctx.input_shape(3) != Shape{w[0] * b}) {
+    return error("bias must have shape [", w[0] * b, "], got ",
+                 shape_to_string(ctx.input_shape(3)));
+  }
+  STITCH_ASSIGN_OR_RETURN(nn::WindowGeometry g,
+                          nn::window_geometry(ctx.node(), {x[2], x[3]}, {3, 3}, false));
+  if (g.strides != Shape{1, 1} || g.dilations != Shape{1, 1}) {
+    return error("Winograd F(4x4, 3x3) needs stride 1 and dilation 1");
+  }
+  outputs[0].shape = {x[0], w[0], g.output[0], g.output[1], b};
+  outputs[0].has_shape = true;
+  return Status::ok();
+}
+
+// The direct convolution's FLOPs (from W), not the fewer multiplications Winograd does.
+int64_t conv_winograd_nchwc_flops(const InferContext& ctx, const std::vector<TensorType>& outputs) {
+  if (!outputs[0].is_static() || !ctx.input_type(2).is_static()) return 0;
+  const Shape& w = ctx.input_shape(2);
   return 2 * shape_numel(outputs[0].shape) * w[1] * w[2] * w[3] * w[4];
 }
 
@@ -163,6 +222,11 @@ void register_layout_ops(OpRegistry& r) {
   s.domain = "stitch";
   s.flops = conv_nchwc_flops;
   r.add(std::move(s));
+  OpSchema wino =
+      make_schema("ConvWinogradNCHWc", 3, 4, OpClass::kComplex, infer_conv_winograd_nchwc);
+  wino.domain = "stitch";
+  wino.flops = conv_winograd_nchwc_flops;
+  r.add(std::move(wino));
   OpSchema dw =
       make_schema("DepthwiseConvNCHWc", 2, 3, OpClass::kComplex, infer_depthwise_conv_nchwc);
   dw.domain = "stitch";

@@ -87,10 +87,9 @@ Stmt unit(LowerContext& ctx, const Operands& op, const GemmBlocking& bl, const E
     Expr direct =
         kir::max(index_const(0), kir::min(tiles, (index_const(op.rows) - m0) / kTileRows));
     Expr rest = tiles - direct;
-    Stmt direct_call = kir::microkernel_call(
-        "stitch_gemm_f32_6x16_rows",
-        {{*a_rows, m0 * op.k + k0}, b_panel(Expr(p)), {c, Expr(p) * kPanelCols}},
-        {direct, kc, index_const(op.k), index_const(ldc), kir::min(Expr(kb), index_const(1))});
+    Stmt direct_call =
+        gemm_rows_microkernel_call({*a_rows, m0 * op.k + k0}, b_panel(Expr(p)),
+                                   {c, Expr(p) * kPanelCols}, direct, kc, op.k, ldc, Expr(kb));
     Stmt rest_call = gemm_microkernel_call({a_pack, index_const(0)}, b_panel(Expr(p)),
                                            {c, direct * (kTileRows * ldc) + Expr(p) * kPanelCols},
                                            rest, kc, ldc, Expr(kb));
@@ -191,6 +190,14 @@ Stmt gemm_microkernel_call(const kir::BufferOffset& a_pack, const kir::BufferOff
                            int64_t ldc, const Expr& kb) {
   return kir::microkernel_call("stitch_gemm_f32_6x16", {a_pack, b_panel, c},
                                {tiles, kc, index_const(ldc), kir::min(kb, index_const(1))});
+}
+
+Stmt gemm_rows_microkernel_call(const kir::BufferOffset& a_rows, const kir::BufferOffset& b_panel,
+                                const kir::BufferOffset& c, const Expr& tiles, const Expr& kc,
+                                int64_t lda, int64_t ldc, const Expr& kb) {
+  return kir::microkernel_call(
+      "stitch_gemm_f32_6x16_rows", {a_rows, b_panel, c},
+      {tiles, kc, index_const(lda), index_const(ldc), kir::min(kb, index_const(1))});
 }
 
 void register_matmul_packed_templates(TemplateTable& t) {

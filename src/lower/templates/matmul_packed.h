@@ -39,5 +39,10 @@ kir::Stmt pack_gemm_a(LowerContext& ctx, const kir::Buffer& a_pack, int64_t rows
 kir::Stmt gemm_microkernel_call(const kir::BufferOffset& a_pack, const kir::BufferOffset& b_panel,
                                 const kir::BufferOffset& c, const kir::Expr& tiles,
                                 const kir::Expr& kc, int64_t ldc, const kir::Expr& kb);
+// The same with A read in place (stitch_gemm_f32_6x16_rows): row i of A at a_rows + i * lda.
+kir::Stmt gemm_rows_microkernel_call(const kir::BufferOffset& a_rows,
+                                     const kir::BufferOffset& b_panel, const kir::BufferOffset& c,
+                                     const kir::Expr& tiles, const kir::Expr& kc, int64_t lda,
+                                     int64_t ldc, const kir::Expr& kb);
 
 }  // namespace stitch::lower

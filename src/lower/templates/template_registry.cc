@@ -29,6 +29,7 @@ const OpTemplate* find_template(const std::string& op_type) {
     register_training_templates(t);
     register_blocked_layout_templates(t);
     register_blocked_depthwise_templates(t);
+    register_winograd_conv_templates(t);
     std::map<std::string, OpTemplate> m;
     for (auto& [name, tmpl] : t) {
       STITCH_CHECK(!m.count(name), "lower: two templates for ", name);

@@ -58,6 +58,7 @@ void register_signal_templates(TemplateTable& t);
 void register_training_templates(TemplateTable& t);
 void register_blocked_layout_templates(TemplateTable& t);
 void register_blocked_depthwise_templates(TemplateTable& t);
+void register_winograd_conv_templates(TemplateTable& t);
 
 // ---- Helpers templates share ----
 // The constant data of input i, or an error naming the node when it is not a constant.

@@ -10,13 +10,13 @@
 namespace stitch::reference {
 namespace {
 
-Status conv_nchwc(KernelContext& ctx) {
-  const Tensor& x = ctx.input(0);
-  const Tensor& w = ctx.input(1);
+// Y = the blocked convolution of X by the packed weight W [M/b, C/b, KH, KW, b, b] (+ bias),
+// summed in double.
+Status direct_conv_nchwc(KernelContext& ctx, const Tensor& x, const Tensor& w, const Tensor* bias,
+                         const char* op) {
   if (x.dtype() != DType::kFloat32 || w.dtype() != DType::kFloat32) {
-    return error("unsupported: ConvNCHWc on ", dtype_name(x.dtype()));
+    return error("unsupported: ", op, " on ", dtype_name(x.dtype()));
   }
-  const Tensor* bias = ctx.has_input(2) ? &ctx.input(2) : nullptr;
   Tensor& y = ctx.output(0);
   const int64_t n_batch = x.dim(0), cb = x.dim(1), h = x.dim(2), wd = x.dim(3), b = x.dim(4);
   const int64_t mb = w.dim(0), kh = w.dim(2), kw = w.dim(3);
@@ -45,6 +45,18 @@ Status conv_nchwc(KernelContext& ctx) {
             yd[(((n * mb + m) * oh + i) * ow + j) * b + mo] = static_cast<float>(acc);
           }
   return Status::ok();
+}
+
+Status conv_nchwc(KernelContext& ctx) {
+  return direct_conv_nchwc(ctx, ctx.input(0), ctx.input(1),
+                           ctx.has_input(2) ? &ctx.input(2) : nullptr, "ConvNCHWc");
+}
+
+// The exact direct convolution from the packed weight W (input 2); the Winograd weight U (input
+// 1) is for compiled code only (see the schema in graph/ops/layout.cc).
+Status conv_winograd_nchwc(KernelContext& ctx) {
+  return direct_conv_nchwc(ctx, ctx.input(0), ctx.input(2),
+                           ctx.has_input(3) ? &ctx.input(3) : nullptr, "ConvWinogradNCHWc");
 }
 
 // Y[n, c, i, j, l] = bias[c * b + l] + sum over the taps (p, q) inside X of
@@ -176,6 +188,7 @@ Status matmul_packed(KernelContext& ctx) {
 
 void register_layout_kernels(KernelRegistry& r) {
   r.add("stitch", "ConvNCHWc", conv_nchwc);
+  r.add("stitch", "ConvWinogradNCHWc", conv_winograd_nchwc);
   r.add("stitch", "DepthwiseConvNCHWc", depthwise_conv_nchwc);
   r.add("stitch", "PoolNCHWc", pool_nchwc);
   r.add("stitch", "ReorderNCHWc", reorder_nchwc);

@@ -76,7 +76,11 @@ void check(const std::vector<ConvCase>& cases) {
 
   std::vector<Tensor> unused;
   auto blocked = make_graph(cases, &unused);
-  auto changed = passes::make_layout_assignment_pass()->run(*blocked);
+  // The direct kernel's own test: 3x3 stride-1 convs would otherwise go to Winograd
+  // (lower_winograd_test.cc).
+  passes::LayoutAssignmentOptions direct_only;
+  direct_only.winograd = false;
+  auto changed = passes::make_layout_assignment_pass(direct_only)->run(*blocked);
   ASSERT_TRUE(changed.is_ok() && *changed) << "the convs were not blocked";
   ASSERT_TRUE(graph::infer_graph_types(*blocked).is_ok());
   size_t blocked_convs = 0;

@@ -16,6 +16,16 @@ std::string microkernel_definition(const std::string& name, const toolchain::Tar
   if (name == "stitch_conv_f32_nchw8c") {
     return target.has_avx2() ? kConvF32Nchw8cAvx2 : kConvF32Nchw8cGeneric;
   }
+  if (name == "stitch_winograd_f32_4x4_3x3_input") {
+    return target.has_avx2()
+               ? std::string(kWinogradF32x4x4x3x3CommonAvx2) + kWinogradF32x4x4x3x3InputAvx2
+               : std::string(kWinogradF32x4x4x3x3CommonGeneric) + kWinogradF32x4x4x3x3InputGeneric;
+  }
+  if (name == "stitch_winograd_f32_4x4_3x3_output") {
+    return target.has_avx2()
+               ? std::string(kWinogradF32x4x4x3x3CommonAvx2) + kWinogradF32x4x4x3x3OutputAvx2
+               : std::string(kWinogradF32x4x4x3x3CommonGeneric) + kWinogradF32x4x4x3x3OutputGeneric;
+  }
   return "";
 }
 

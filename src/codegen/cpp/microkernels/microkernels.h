@@ -34,6 +34,18 @@
 //   [cb][kh][kw][8 in][8 out], the next block wstride floats further; acc: [ow][nb][8];
 //   cin (1..8): the channels of each block to sum, 8 unless the rest are zero padding (a stem
 //   whose 3 channels were padded to a block).
+//
+// ---- winograd_f32_4x4_3x3_input / _output (Winograd F(4x4, 3x3), stitch.ConvWinogradNCHWc) ----
+//   void stitch_winograd_f32_4x4_3x3_input(const float* x, float* v, int64_t cb, int64_t h,
+//                                          int64_t wd, int64_t ih0, int64_t iw0, int64_t ldv)
+// The input transform of one tile, every channel block: for c < cb, i, j < 6, l < 8,
+//   v[(6i + j) * ldv + c * 8 + l] = (B^T d_c B)[i][j] in lane l,
+//   d_c[p][q] = x[c][ih0 + p][iw0 + q][l] (0 outside the image), x: one image [cb][h][wd][8].
+//   void stitch_winograd_f32_4x4_3x3_output(const float* m, float* y, int64_t ldm)
+// The output transform of one tile and one block of 8 channels: y[(4i + j) * 8 + l] =
+// (A^T m A)[i][j] in lane l, with m's element (a, e) at m + (6a + e) * ldm (8 lanes); no bias.
+// B^T, G and A^T are Lavin & Gray's (interpolation points 0, ±1, ±2, ∞); G is applied at compile
+// time (passes/layout_assignment.cc).
 #pragma once
 
 #include <string>
@@ -62,5 +74,13 @@ extern const char* const kGemmF32x6x16RowsGeneric;
 // Per-ISA sources of conv_f32_nchw8c (AVX-512 targets use the AVX2 one: the layout has 8 lanes).
 extern const char* const kConvF32Nchw8cAvx2;
 extern const char* const kConvF32Nchw8cGeneric;
+// Winograd F(4x4, 3x3) transforms: shared helpers (pasted first, guarded) and the two entry
+// points, per ISA (AVX-512 targets use the AVX2 ones: the layout has 8 lanes).
+extern const char* const kWinogradF32x4x4x3x3CommonAvx2;
+extern const char* const kWinogradF32x4x4x3x3InputAvx2;
+extern const char* const kWinogradF32x4x4x3x3OutputAvx2;
+extern const char* const kWinogradF32x4x4x3x3CommonGeneric;
+extern const char* const kWinogradF32x4x4x3x3InputGeneric;
+extern const char* const kWinogradF32x4x4x3x3OutputGeneric;
 
 }  // namespace stitch::codegen::cpp

@@ -71,15 +71,14 @@ std::pair<int64_t, int64_t> interior(const graph::nn::WindowGeometry& g, int64_t
   return {lo, hi};
 }
 
-// How a window op combines one tap into its accumulator. `lane` is undefined for the vector
-// form (acc and x are vectors of b lanes) and the lane index for the lane-by-lane form; nci is
-// (batch, channel block, output row).
-using TapFn = std::function<Expr(const Expr& acc, const Expr& x, const Expr& lane, const Index& nci,
-                                 const Expr& p, const Expr& q)>;
+// How a window op combines one tap into its accumulator: acc and x are vectors of b lanes; nci
+// is (batch, channel block, output row).
+using TapFn = std::function<Expr(const Expr& acc, const Expr& x, const Index& nci, const Expr& p,
+                                 const Expr& q)>;
 
 struct WindowOp {
   const graph::Value *x = nullptr, *out = nullptr;
-  const kir::Buffer* xbuf = nullptr;  // nullptr: read x lane by lane
+  const kir::Buffer* xbuf = nullptr;  // x's buffer (window_nest materializes x without one)
   graph::nn::WindowGeometry g;
   int64_t h = 0, w = 0, b = 0;
   std::function<Expr(const Index& nci)> init;  // the accumulator before any tap (vector)
@@ -109,18 +108,9 @@ Stmt window_block(LowerContext& ctx, const WindowOp& op, const Index& nci, const
     Expr row = nci[2] * g.strides[0] - g.pads_begin[0] + Expr(vp) * g.dilations[0];
     Expr col = (j0 + r) * g.strides[1] - g.pads_begin[1] + Expr(vq) * g.dilations[1];
     Expr a = kir::vector_load(acc, off, lanes);
-    if (op.xbuf) {
-      Expr xv = kir::vector_load(
-          *op.xbuf, linearize(op.x->shape(), {nci[0], nci[1], row, col, index_const(0)}), lanes);
-      taps.push_back(kir::vector_store(acc, off, op.tap(a, xv, Expr(), nci, vp, vq)));
-    } else {
-      kir::Var vl = ctx.var("l");
-      Expr al = kir::load(acc, off + Expr(vl));
-      Expr xl = ctx.read(op.x, {nci[0], nci[1], row, col, Expr(vl)});
-      taps.push_back(
-          kir::for_loop(vl, index_const(0), index_const(op.b), kir::ForKind::kVectorized,
-                        kir::store(acc, off + Expr(vl), op.tap(al, xl, Expr(vl), nci, vp, vq))));
-    }
+    Expr xv = kir::vector_load(
+        *op.xbuf, linearize(op.x->shape(), {nci[0], nci[1], row, col, index_const(0)}), lanes);
+    taps.push_back(kir::vector_store(acc, off, op.tap(a, xv, nci, vp, vq)));
     Expr result = op.finish ? op.finish(a, nci, j0 + r, rows.count * cols.count) : a;
     if (!result.same_as(a)) outs.push_back(kir::vector_store(acc, off, result));
     kir::Var vl = ctx.var("l");
@@ -141,7 +131,25 @@ Stmt window_block(LowerContext& ctx, const WindowOp& op, const Index& nci, const
 
 // The whole op: parallel over (batch, channel block, output row), then the row's columns:
 // left edge, interior register blocks, right edge.
+Stmt window_nest_over_buffer(LowerContext& ctx, const WindowOp& op);
+
+// An input computed inside this kernel (a blocked Concat of two convs, an inlined reorder) is
+// first materialized into a scratch shared by the threads: every input element is then computed
+// once, not once per tap and lane, and the taps become vector loads (SqueezeNet's MaxPool after
+// a fire module's Concat: 0.9 ms lane by lane).
 Stmt window_nest(LowerContext& ctx, const WindowOp& op) {
+  if (op.xbuf) return window_nest_over_buffer(ctx, op);
+  const Shape& xs = op.x->shape();
+  kir::Buffer xb = ctx.scratch("x_blocked", op.x->dtype(), {shape_numel(xs)});
+  Stmt fill = loop_nest(ctx, xs, [&](const Index& idx) {
+    return kir::store(xb, linearize(xs, idx), ctx.read(op.x, idx));
+  });
+  WindowOp materialized = op;
+  materialized.xbuf = &xb;
+  return kir::allocate(xb, kir::seq({fill, window_nest_over_buffer(ctx, materialized)}));
+}
+
+Stmt window_nest_over_buffer(LowerContext& ctx, const WindowOp& op) {
   const Shape& os = op.out->shape();
   const int64_t oh = os[2], ow = os[3];
   // Plain variables, not a structured binding: C++17 lambdas cannot capture those.
@@ -235,11 +243,8 @@ Expected<Stmt> lower_depthwise_conv_nchwc(LowerContext& ctx, const graph::Node& 
     return bbuf ? kir::vector_load(*bbuf, nci[1] * b, lanes)
                 : kir::make_const(kir::Type{DType::kFloat32, lanes}, 0.0);
   };
-  op.tap = [=](const Expr& acc, const Expr& x, const Expr& lane, const Index& nci, const Expr& p,
-               const Expr& q) {
-    Expr base = ((nci[1] * kh + p) * kw + q) * b;
-    Expr wv = lane.defined() ? kir::load(*wbuf, base + lane) : kir::vector_load(*wbuf, base, lanes);
-    return acc + x * wv;
+  op.tap = [=](const Expr& acc, const Expr& x, const Index& nci, const Expr& p, const Expr& q) {
+    return acc + x * kir::vector_load(*wbuf, ((nci[1] * kh + p) * kw + q) * b, lanes);
   };
   return window_nest(ctx, op);
 }
@@ -257,8 +262,9 @@ Expected<Stmt> lower_pool_nchwc(LowerContext& ctx, const graph::Node& n) {
   op.init = [=](const Index&) {
     return kir::make_const(vec, is_max ? dtype_lowest(DType::kFloat32) : 0.0);
   };
-  op.tap = [=](const Expr& acc, const Expr& x, const Expr&, const Index&, const Expr&,
-               const Expr&) { return is_max ? kir::max(acc, x) : acc + x; };
+  op.tap = [=](const Expr& acc, const Expr& x, const Index&, const Expr&, const Expr&) {
+    return is_max ? kir::max(acc, x) : acc + x;
+  };
   const graph::nn::WindowGeometry g = op.g;
   const int64_t h = op.h, w = op.w;
   op.finish = [=](const Expr& acc, const Index& nci, const Expr& j, const Expr& taps) {

@@ -79,13 +79,10 @@ void wake_all(std::atomic<uint32_t>& word) {
 #endif
 }
 
-// Balanced static split: thread t of p gets n / p tasks, plus one if t < n % p.
-std::pair<int64_t, int64_t> share_of(int64_t n, int p, int t) {
-  const int64_t base = n / p;
-  const int64_t extra = n % p;
-  const int64_t begin = t * base + std::min<int64_t>(t, extra);
-  return {begin, begin + base + (t < extra ? 1 : 0)};
-}
+// Chunks per participant: enough that a thread slowed down (a descheduled vCPU, a busy
+// sibling) leaves its last chunks to the others, few enough that neighbouring tasks, which
+// often share inputs in cache, stay together in one chunk.
+constexpr int64_t kChunksPerThread = 4;
 
 }  // namespace
 
@@ -127,6 +124,8 @@ void ThreadPool::run(int64_t n, TaskRef task) noexcept {
   task_ = task;
   num_tasks_ = n;
   participants_ = static_cast<int>(std::min<int64_t>(n, num_threads()));
+  chunk_ = std::max<int64_t>(1, n / (participants_ * kChunksPerThread));
+  next_.store(0, std::memory_order_relaxed);  // published by the generation bump below
   pending_.store(static_cast<uint32_t>(workers_.size()), std::memory_order_relaxed);
   // Publishes the job (release) and orders against the read of sleepers_ (seq_cst; see header).
   generation_.fetch_add(1, std::memory_order_seq_cst);
@@ -142,10 +141,14 @@ void ThreadPool::run(int64_t n, TaskRef task) noexcept {
   wait_for_workers();
 }
 
+// Self-scheduling: each participant takes the next chunk of tasks until none is left.
 void ThreadPool::run_share(int thread_id) noexcept {
   if (thread_id >= participants_) return;
-  const auto [begin, end] = share_of(num_tasks_, participants_, thread_id);
-  task_.call(task_.fn, begin, end, thread_id);
+  for (;;) {
+    const int64_t begin = next_.fetch_add(chunk_, std::memory_order_relaxed);
+    if (begin >= num_tasks_) return;
+    task_.call(task_.fn, begin, std::min(begin + chunk_, num_tasks_), thread_id);
+  }
 }
 
 void ThreadPool::wait_for_workers() noexcept {

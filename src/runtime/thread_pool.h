@@ -61,10 +61,12 @@ class ThreadPool {
   // to create threads (the pool then runs with what it got rather than failing).
   int num_threads() const { return static_cast<int>(workers_.size()) + 1; }
 
-  // Calls fn(task_begin, task_end, thread_id) on disjoint ranges that together cover [0, n),
-  // each thread (0 = caller) getting one contiguous range of n / num_threads tasks (+1 for the
-  // first n % num_threads), and returns when all are done. fn must not throw: an exception
-  // escaping a task terminates the program (it cannot cross threads here).
+  // Calls fn(task_begin, task_end, thread_id) on disjoint ranges that together cover [0, n)
+  // and returns when all are done. The ranges are contiguous chunks of about
+  // n / (4 * num_threads) tasks that the threads (0 = caller) take in order as each finishes
+  // its last one, so a thread that runs slow (a descheduled vCPU) does not hold up the join
+  // with a fixed half of the work; a thread may get several chunks, or none. fn must not throw: an
+  // exception escaping a task terminates the program (it cannot cross threads here).
   template <typename Fn>
   void parallel_for(int64_t n, Fn&& fn) noexcept {
     using F = std::remove_reference_t<Fn>;
@@ -91,6 +93,7 @@ class ThreadPool {
   // Written by the caller before a generation bump; read by workers after seeing it.
   TaskRef task_{};
   int64_t num_tasks_ = 0;
+  int64_t chunk_ = 1;
   int participants_ = 0;
   bool stop_ = false;
 
@@ -103,6 +106,7 @@ class ThreadPool {
   alignas(64) std::atomic<uint32_t> pending_{0};  // workers yet to finish this dispatch
   std::atomic<bool> caller_waiting_{false};       // the caller sleeps on pending_
   alignas(64) std::atomic<int> sleepers_{0};      // workers asleep on generation_
+  alignas(64) std::atomic<int64_t> next_{0};      // the first task not yet taken
 };
 
 }  // namespace stitch::runtime

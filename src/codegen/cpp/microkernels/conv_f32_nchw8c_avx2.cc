@@ -160,7 +160,15 @@ static inline void stitch_conv_f32_nchw8c(const float* __restrict x, const float
                                      dh, dw, oi, ow)
   // Stride 1 (most convs) gets compile-time pixel offsets; other strides a run-time one. A
   // padded stem's few channels get a run-time channel count.
-  if (cin < 8) {
+  if (cin == 3) {  // an RGB stem: the channel loop unrolled completely
+    if (nb == 3) {
+      STITCH_CONV_ROW(3, 0, 3);
+    } else if (nb == 2) {
+      STITCH_CONV_ROW(2, 0, 3);
+    } else {
+      STITCH_CONV_ROW(1, 0, 3);
+    }
+  } else if (cin < 8) {
     if (nb == 3) {
       STITCH_CONV_ROW(3, 0, 0);
     } else if (nb == 2) {

@@ -153,4 +153,25 @@ void expect_compiled_matches_reference(const graph::Graph& g, const std::vector<
   }
 }
 
+void expect_rewrite_matches_reference(const graph::Graph& before, const graph::Graph& after,
+                                      const std::vector<Tensor>& inputs,
+                                      const std::function<std::string(size_t)>& label) {
+  std::vector<const Tensor*> ptrs;
+  for (const Tensor& t : inputs) ptrs.push_back(&t);
+  auto interp = reference::Interpreter::create(before);
+  ASSERT_TRUE(interp.is_ok()) << interp.status().message();
+  auto ref = (*interp)->run(ptrs);
+  ASSERT_TRUE(ref.is_ok()) << ref.status().message();
+  for (auto policy : {partition::FusionPolicy::kNone, partition::FusionPolicy::kArbitrary}) {
+    auto got = compile_and_run(after, policy, ptrs);
+    ASSERT_TRUE(got.is_ok()) << got.status().message();
+    ASSERT_EQ(got->size(), ref->size());
+    for (size_t i = 0; i < ref->size(); ++i) {
+      auto err = relative_l2_error((*got)[i], (*ref)[i]);
+      ASSERT_TRUE(err.is_ok()) << err.status().message();
+      EXPECT_LE(*err, 1e-4) << label(i) << ", " << partition::fusion_policy_name(policy);
+    }
+  }
+}
+
 }  // namespace stitch::lower::testing

@@ -3,6 +3,7 @@
 // partition order, binding buffers by graph value. Part of tests/unit/lower/.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -36,5 +37,12 @@ Tensor random_tensor(DType dtype, const Shape& shape, uint32_t seed);
 // exactly; with `exact`, every output bit for bit.
 void expect_compiled_matches_reference(const graph::Graph& g, const std::vector<Tensor>& inputs,
                                        bool exact = false);
+
+// For a rewriting pass: runs `before` in the reference interpreter and `after` (the same graph
+// after the pass) compiled under the none and arbitrary policies, and checks every float
+// output within relative L2 1e-4; `label(i)` names output i in failure messages.
+void expect_rewrite_matches_reference(const graph::Graph& before, const graph::Graph& after,
+                                      const std::vector<Tensor>& inputs,
+                                      const std::function<std::string(size_t)>& label);
 
 }  // namespace stitch::lower::testing

@@ -14,8 +14,6 @@
 #include "graph_builder.h"
 #include "lower_test_util.h"
 #include "passes/layout_assignment.h"
-#include "reference/interpreter.h"
-#include "support/compare.h"
 
 namespace stitch::lower {
 namespace {
@@ -66,13 +64,6 @@ std::unique_ptr<graph::Graph> make_graph(const std::vector<WinogradCase>& cases,
 void check(const std::vector<WinogradCase>& cases) {
   std::vector<Tensor> feeds;
   auto original = make_graph(cases, &feeds);
-  std::vector<const Tensor*> ptrs;
-  for (const Tensor& t : feeds) ptrs.push_back(&t);
-  auto interp = reference::Interpreter::create(*original);
-  ASSERT_TRUE(interp.is_ok()) << interp.status().message();
-  auto ref = (*interp)->run(ptrs);
-  ASSERT_TRUE(ref.is_ok()) << ref.status().message();
-
   std::vector<Tensor> unused;
   auto blocked = make_graph(cases, &unused);
   passes::LayoutAssignmentOptions options;  // the default rule takes every case
@@ -83,16 +74,8 @@ void check(const std::vector<WinogradCase>& cases) {
   for (const auto& node : blocked->nodes())
     winograd_convs += node->op_type() == "ConvWinogradNCHWc";
   ASSERT_EQ(winograd_convs, 2 * cases.size());
-  for (auto policy : {partition::FusionPolicy::kNone, partition::FusionPolicy::kArbitrary}) {
-    auto got = testing::compile_and_run(*blocked, policy, ptrs);
-    ASSERT_TRUE(got.is_ok()) << got.status().message();
-    ASSERT_EQ(got->size(), cases.size());
-    for (size_t i = 0; i < cases.size(); ++i) {
-      auto err = relative_l2_error((*got)[i], (*ref)[i]);
-      ASSERT_TRUE(err.is_ok()) << err.status().message();
-      EXPECT_LE(*err, 1e-4) << describe(cases[i]) << ", " << partition::fusion_policy_name(policy);
-    }
-  }
+  testing::expect_rewrite_matches_reference(*original, *blocked, feeds,
+                                            [&](size_t i) { return describe(cases[i]); });
 }
 
 TEST(LowerWinograd, PartialTilesAndPadding) {

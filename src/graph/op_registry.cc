@@ -82,6 +82,7 @@ Status infer_graph_types(Graph& graph) {
       values.push_back(in ? in->constant() : nullptr);
     }
     InferContext ctx(*n, types, values);
+    ctx.set_scope(&graph);
     std::vector<TensorType> outs;
     STITCH_RETURN_IF_ERROR(infer_node(*schema, ctx, outs));
     for (int i = 0; i < n->num_outputs(); ++i) {

@@ -49,9 +49,14 @@ class InferContext {
     return i < num_inputs() ? values_[i] : nullptr;
   }
   const std::vector<int>& value_requests() const { return value_requests_; }
+  // The graph that holds the node, when the caller knows it: control-flow bodies resolve their
+  // outer names there to infer output shapes (without it they give dtypes only).
+  const Graph* scope() const { return scope_; }
+  void set_scope(const Graph* g) { scope_ = g; }
 
  private:
   const Node& node_;
+  const Graph* scope_ = nullptr;
   std::vector<const TensorType*> types_;
   std::vector<const Tensor*> values_;
   mutable std::vector<int> value_requests_;

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <map>
 
+#include "graph/body_graph.h"
+
 namespace stitch::passes {
 
 using graph::Attribute;
@@ -91,17 +93,7 @@ bool attributes_equal(const Attribute& a, const Attribute& b) {
 
 std::optional<Attribute> clone_attribute(const Attribute& a) {
   if (a.kind == Attribute::Kind::kGraph) return std::nullopt;
-  Attribute c;
-  c.kind = a.kind;
-  c.f = a.f;
-  c.i = a.i;
-  c.s = a.s;
-  if (a.t.defined()) c.t = a.t.clone();
-  c.floats = a.floats;
-  c.ints = a.ints;
-  c.strings = a.strings;
-  for (const Tensor& t : a.tensors) c.tensors.push_back(t.clone());
-  return c;
+  return graph::copy_attribute(a);
 }
 
 Node* reemit_node(Graph& g, Node* n, const std::vector<Value*>& new_inputs,

@@ -92,7 +92,7 @@ TEST(DeadCodeElimination, KeepsValuesThatSubgraphsRead) {
   EXPECT_EQ(run_pass_and_check(make, *pass),
             "graph ifs (%x: float32[3], %cond: bool[]) {\n"
             "  %read_by_branches: float32[3] = Relu(%x)\n"
-            "  %y: float32[?] = If(%cond) {else_branch=<graph>, then_branch=<graph>}\n"
+            "  %y: float32[3] = If(%cond) {else_branch=<graph>, then_branch=<graph>}\n"
             "  return %y\n"
             "}\n");
 }

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "graph/body_graph.h"
+
 namespace stitch::graph {
 namespace {
 
@@ -63,6 +65,65 @@ TEST(Graph, DumpIsStable) {
             "graph t (%x: float32[1, 4]) {\n"
             "  %y: float32[1, 4] = LeakyRelu(%x) {alpha=0.5}\n"
             "  return %y\n}\n");
+}
+
+}  // namespace
+}  // namespace stitch::graph
+
+namespace stitch::graph {
+namespace {
+
+// Body: out = Add(a, outer_w) + Neg(outer_c); `outer_w` is a value of the scope, `outer_c` a
+// constant there, `missing` read only when asked.
+std::unique_ptr<Graph> body_reading(const std::vector<std::string>& outer_names) {
+  auto body = std::make_unique<Graph>();
+  body->set_name("body");
+  Value* a = body->add_value("a", {DType::kFloat32, {2}, true});
+  body->add_input(a);
+  Value* acc = a;
+  for (const std::string& name : outer_names) {
+    Value* o = body->add_value(name);
+    body->add_outer_scope_value(o);
+    Value* sum = body->add_value("sum_" + name);
+    body->add_node("Add", "", {acc, o}, {sum}, "", 17);
+    acc = sum;
+  }
+  body->add_output(acc);
+  return body;
+}
+
+TEST(BodyGraph, StandaloneBodyCapturesValuesAndCopiesConstants) {
+  Graph scope;
+  Value* w = scope.add_value("w", {DType::kFloat32, {2}, true});
+  scope.add_input(w);
+  scope.add_constant("c", Tensor::from_vector<float>({1, 2}, {2}));
+  auto body = body_reading({"w", "c"});
+  EXPECT_EQ(captured_names(*body, scope), std::vector<std::string>{"w"});
+  auto standalone = make_standalone_body(*body, {{DType::kFloat32, {2}, true}}, scope, {"w"});
+  ASSERT_TRUE(standalone.is_ok()) << standalone.status().message();
+  const Graph& g = **standalone;
+  ASSERT_EQ(g.inputs().size(), 2u);
+  EXPECT_EQ(g.inputs()[1]->name(), "w");
+  ASSERT_NE(g.find_value("c"), nullptr);
+  EXPECT_TRUE(g.find_value("c")->is_constant());
+  EXPECT_FALSE(g.find_value("w")->is_outer_scope());
+  // The original body is untouched; a deep copy keeps its outer reads as outer reads.
+  EXPECT_TRUE(body->find_value("w")->is_outer_scope());
+  auto copy = copy_graph(*body);
+  EXPECT_TRUE(copy->find_value("w")->is_outer_scope());
+  EXPECT_EQ(copy->to_string(), body->to_string());
+}
+
+TEST(BodyGraph, StandaloneBodyErrorsNameTheProblem) {
+  Graph scope;
+  auto body = body_reading({"missing"});
+  auto r = make_standalone_body(*body, {{DType::kFloat32, {2}, true}}, scope, {});
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_NE(r.status().message().find("reads 'missing', which no scope defines"), std::string::npos)
+      << r.status().message();
+  r = make_standalone_body(*body, {}, scope, {});
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_NE(r.status().message().find("has 1 inputs, the node gives 0"), std::string::npos);
 }
 
 }  // namespace

@@ -326,6 +326,7 @@ Status Importer::check_and_infer(Graph& g, bool top) {
       if (in && !in->type().is_static()) all_static = false;
     }
     graph::InferContext ctx(*n, types, values);
+    ctx.set_scope(&g);
     std::vector<TensorType> outs;
     Status s = graph::infer_node(*schema, ctx, outs);
     if (!s.is_ok()) {

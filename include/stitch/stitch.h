@@ -79,7 +79,8 @@ STITCH_API const char* stitch_dtype_name(stitch_dtype dtype);
 
 /* Loads the artifact directory `artifact_dir` and prepares it to run on `num_threads` threads
  * (>= 1). On success *model is the new model (free it with stitch_model_free); on failure it is
- * set to NULL. */
+ * set to NULL. A model with a string input or output is refused (STITCH_ERROR_LOAD): tensors
+ * cross this API as flat bytes; the C++ API runs such models. */
 STITCH_API stitch_status stitch_model_load(const char* artifact_dir, int num_threads,
                                            stitch_model** model);
 

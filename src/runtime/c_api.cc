@@ -121,6 +121,16 @@ stitch_status stitch_model_load(const char* artifact_dir, int num_threads, stitc
     auto m = std::make_unique<stitch_model>();
     m->artifact = std::move(artifact).value();
     const ExecutionPlan& plan = m->artifact->plan();
+    // The C API passes tensors as flat bytes, which strings do not have.
+    for (const auto* list : {&plan.inputs, &plan.outputs}) {
+      for (int32_t id : *list) {
+        if (plan.buffers[id].dtype != stitch::DType::kString) continue;
+        return fail(STITCH_ERROR_LOAD,
+                    stitch::str_cat("'", plan.buffers[id].name,
+                                    "' is a string tensor, which the C API cannot pass (it "
+                                    "takes flat bytes); load this model with the C++ API"));
+      }
+    }
     for (int32_t id : plan.inputs)
       m->inputs.emplace_back(plan.buffers[id].dtype, plan.buffers[id].shape);
     *model = m.release();

@@ -25,17 +25,40 @@ const char* step_kind_name(StepKind kind) {
       return "kernel";
     case StepKind::kHost:
       return "host";
+    case StepKind::kControl:
+      return "control";
+  }
+  return "?";
+}
+
+const char* control_op_name(ControlOp op) {
+  switch (op) {
+    case ControlOp::kIf:
+      return "If";
+    case ControlOp::kLoop:
+      return "Loop";
+    case ControlOp::kScan:
+      return "Scan";
   }
   return "?";
 }
 
 std::string step_name(const PlanStep& step) {
-  return step.kind == StepKind::kHost ? "host " + step.host_op : step.kernel_symbol;
+  switch (step.kind) {
+    case StepKind::kHost:
+      return "host " + step.host_op;
+    case StepKind::kControl:
+      return std::string("control ") + control_op_name(step.control.op);
+    case StepKind::kKernel:
+      break;
+  }
+  return step.kernel_symbol;
 }
 
 int64_t count_kernel_steps(const ExecutionPlan& plan) {
   int64_t n = 0;
   for (const auto& s : plan.steps) n += s.kind == StepKind::kKernel ? 1 : 0;
+  for (const auto& b : plan.bodies) n += count_kernel_steps(b);
   return n;
 }
 
@@ -60,7 +83,10 @@ bool valid_shape(const PlanBuffer& b) {
 
 Status validate_buffer(const ExecutionPlan& plan, const PlanBuffer& b, int64_t num_constants,
                        int64_t num_dynamic) {
-  if (!valid_shape(b) || dtype_size(b.dtype) == 0) {
+  // Strings have no flat storage: only inputs and run-time values (host steps) hold them.
+  const bool string_ok =
+      b.dtype == DType::kString && (b.role == BufferRole::kInput || b.role == BufferRole::kDynamic);
+  if (!valid_shape(b) || (dtype_size(b.dtype) == 0 && !string_ok)) {
     return error("buffer '", b.name, "' has a bad type ", dtype_name(b.dtype),
                  shape_to_string(b.shape));
   }
@@ -87,9 +113,75 @@ Status validate_buffer(const ExecutionPlan& plan, const PlanBuffer& b, int64_t n
   return error("buffer '", b.name, "' (", buffer_role_name(b.role), ") has a bad index or offset");
 }
 
-// Kernels read only static buffers; a host step's counts fit its op, and every dynamic buffer
-// is written by exactly one host step before anything reads it.
-Status validate_steps(const ExecutionPlan& plan) {
+// How many formal inputs and outputs each body of a control step has.
+struct BodyArity {
+  int64_t inputs, outputs;
+};
+Expected<BodyArity> body_arity(const PlanStep& s) {
+  const ControlFlow& c = s.control;
+  const int64_t ins = s.num_inputs;
+  const int64_t outs = static_cast<int64_t>(s.buffers.size()) - ins;
+  const size_t bodies = c.op == ControlOp::kIf ? 2 : 1;
+  if (c.bodies.size() != bodies || ins < 0 || outs < 0) {
+    return error("control step ", control_op_name(c.op), " has ", c.bodies.size(), " bodies, ", ins,
+                 " inputs and ", outs, " outputs");
+  }
+  switch (c.op) {
+    case ControlOp::kIf:
+      if (ins != 1) break;
+      return BodyArity{0, outs};
+    case ControlOp::kLoop:
+      if (ins < 2 || outs < ins - 2) break;
+      return BodyArity{ins, outs + 1};
+    case ControlOp::kScan: {
+      const int64_t formal = ins - (c.batched ? 1 : 0);
+      const int64_t scan_in = formal - c.num_states;
+      const int64_t scan_out = outs - c.num_states;
+      if (c.num_states < 0 || scan_in < 1 || scan_out < 0 ||
+          static_cast<int64_t>(c.input_axes.size()) != scan_in ||
+          static_cast<int64_t>(c.input_reverse.size()) != scan_in ||
+          static_cast<int64_t>(c.output_axes.size()) != scan_out ||
+          static_cast<int64_t>(c.output_reverse.size()) != scan_out) {
+        break;
+      }
+      return BodyArity{formal, outs};
+    }
+  }
+  return error("control step ", control_op_name(c.op), " has a bad shape: ", ins, " inputs, ", outs,
+               " outputs");
+}
+
+Status validate_control_step(const ExecutionPlan& plan, const PlanStep& s, int64_t num_constants) {
+  if (s.control.op < ControlOp::kIf || s.control.op > ControlOp::kScan) {
+    return error("a control step has an unknown op");
+  }
+  STITCH_ASSIGN_OR_RETURN(BodyArity arity, body_arity(s));
+  for (int32_t i : s.control.captures) {
+    if (i < 0 || i >= static_cast<int32_t>(plan.buffers.size())) {
+      return error("control step ", step_name(s), " captures buffer ", i);
+    }
+  }
+  for (int32_t b : s.control.bodies) {
+    if (b < 0 || b >= static_cast<int32_t>(plan.bodies.size())) {
+      return error("control step ", step_name(s), " runs body ", b, " of ", plan.bodies.size());
+    }
+    const ExecutionPlan& body = plan.bodies[b];
+    const auto captures = static_cast<int64_t>(s.control.captures.size());
+    if (static_cast<int64_t>(body.inputs.size()) != arity.inputs + captures ||
+        static_cast<int64_t>(body.outputs.size()) != arity.outputs) {
+      return error("body ", b, " of ", step_name(s), " takes ", body.inputs.size(),
+                   " inputs and returns ", body.outputs.size(), " outputs; the step gives ",
+                   arity.inputs + captures, " and wants ", arity.outputs);
+    }
+    STITCH_RETURN_IF_ERROR(
+        validate_execution_plan(body, num_constants).with_context("body " + std::to_string(b)));
+  }
+  return Status::ok();
+}
+
+// Kernels read only static buffers; a host or control step's counts fit its op, and every
+// dynamic buffer is written by exactly one such step before anything reads it.
+Status validate_steps(const ExecutionPlan& plan, int64_t num_constants) {
   auto in_range = [&](int32_t i) {
     return i >= 0 && i < static_cast<int32_t>(plan.buffers.size());
   };
@@ -106,14 +198,17 @@ Status validate_steps(const ExecutionPlan& plan) {
       }
       continue;
     }
-    if (s.kind != StepKind::kHost || !host_ops::find_host_op(s.host_op)) {
+    if (s.kind == StepKind::kControl) {
+      STITCH_RETURN_IF_ERROR(validate_control_step(plan, s, num_constants));
+    } else if (s.kind != StepKind::kHost || !host_ops::find_host_op(s.host_op)) {
       return error("step ", name, " runs an unknown host op");
-    }
-    host_ops::HostOpArity a = host_ops::host_op_arity(s.host_op);
-    const int32_t outs = static_cast<int32_t>(s.buffers.size()) - s.num_inputs;
-    if (s.num_inputs < a.min_inputs || s.num_inputs > a.max_inputs || outs < a.min_outputs ||
-        outs > a.max_outputs) {
-      return error("step ", name, " has ", s.num_inputs, " inputs and ", outs, " outputs");
+    } else {
+      host_ops::HostOpArity a = host_ops::host_op_arity(s.host_op);
+      const int32_t outs = static_cast<int32_t>(s.buffers.size()) - s.num_inputs;
+      if (s.num_inputs < a.min_inputs || s.num_inputs > a.max_inputs || outs < a.min_outputs ||
+          outs > a.max_outputs) {
+        return error("step ", name, " has ", s.num_inputs, " inputs and ", outs, " outputs");
+      }
     }
     for (size_t k = 0; k < s.buffers.size(); ++k) {
       int32_t i = s.buffers[k];
@@ -145,7 +240,7 @@ Status validate_execution_plan(const ExecutionPlan& plan, int64_t num_constants)
     if (dynamic_seen[b.index]) return error("two dynamic buffers share index ", b.index);
     dynamic_seen[b.index] = true;
   }
-  STITCH_RETURN_IF_ERROR(validate_steps(plan));
+  STITCH_RETURN_IF_ERROR(validate_steps(plan, num_constants));
   for (size_t k = 0; k < plan.inputs.size(); ++k) {
     int32_t i = plan.inputs[k];
     if (!in_range(i) || plan.buffers[i].role != BufferRole::kInput ||

@@ -1,8 +1,9 @@
 // Runs an execution plan: binds inputs, allocates outputs, points intermediates into one
 // pre-planned arena and calls the kernels in order through the kernel ABI, on the thread pool.
 // Host steps run their op (host_ops/) here and allocate their dynamic outputs per run, so such
-// graph outputs have the shape the data gave. Part of runtime/ (no compiler dependencies);
-// optionally records per-step times.
+// graph outputs have the shape the data gave. Control steps (If, Loop, Scan) run the executors
+// of their body plans, which share this one's thread pool and constants. Part of runtime/ (no
+// compiler dependencies); optionally records per-step times.
 #pragma once
 
 #include <functional>
@@ -45,11 +46,17 @@ class Executor {
   const ExecutionPlan& plan() const { return plan_; }
   // May be null when the plan has no constants (an artifact writer stores it).
   const std::shared_ptr<const ConstantPool>& constants() const { return constants_; }
-  int num_threads() const { return pool_.num_threads(); }
+  int num_threads() const { return pool_->num_threads(); }
 
  private:
-  Executor(ExecutionPlan plan, std::shared_ptr<const ConstantPool> constants, int num_threads)
-      : plan_(std::move(plan)), constants_(std::move(constants)), pool_(num_threads) {}
+  Executor(ExecutionPlan plan, std::shared_ptr<const ConstantPool> constants)
+      : plan_(std::move(plan)), constants_(std::move(constants)) {}
+  // `pool` is null for the top-level executor (it makes its own) and the parent's for a body.
+  static Expected<std::unique_ptr<Executor>> create_body(
+      ExecutionPlan plan, std::shared_ptr<const ConstantPool> constants,
+      const KernelResolver& resolve, int num_threads, ThreadPool* pool);
+  Status run_control_step(size_t s, const std::vector<const Tensor*>& inputs,
+                          std::vector<Tensor>& outputs);
   Status check_inputs(const std::vector<const Tensor*>& inputs) const;
   void* buffer_address(int32_t id, const std::vector<const Tensor*>& inputs,
                        std::vector<Tensor>& outputs);
@@ -65,7 +72,9 @@ class Executor {
   std::vector<host_ops::HostOpFn> host_fns_;  // one per step (null for kernel steps)
   std::vector<Tensor> dynamic_;               // the dynamic buffers of the current run
   Arena arena_;
-  ThreadPool pool_;
+  std::unique_ptr<ThreadPool> owned_pool_;
+  ThreadPool* pool_ = nullptr;
+  std::vector<std::unique_ptr<Executor>> bodies_;  // one per plan_.bodies entry
   stitch_parallel_api parallel_{};
   bool profiling_ = false;
   std::vector<KernelTiming> profile_;

@@ -34,9 +34,15 @@ Status fields(Io& io, T& a) {
   return io(a.name, a.value);
 }
 
+template <typename Io, Is<ControlFlow> T>
+Status fields(Io& io, T& c) {
+  return io(c.op, c.bodies, c.captures, c.num_states, c.batched, c.input_axes, c.input_reverse,
+            c.output_axes, c.output_reverse);
+}
+
 template <typename Io, Is<PlanStep> T>
 Status fields(Io& io, T& s) {
-  return io(s.kernel_symbol, s.buffers, s.kind, s.host_op, s.num_inputs, s.attributes);
+  return io(s.kernel_symbol, s.buffers, s.kind, s.host_op, s.num_inputs, s.attributes, s.control);
 }
 
 template <typename Io, Is<InputValueGuard> T>
@@ -47,7 +53,7 @@ Status fields(Io& io, T& g) {
 template <typename Io, Is<ExecutionPlan> T>
 Status fields(Io& io, T& p) {
   return io(p.buffers, p.steps, p.inputs, p.outputs, p.input_value_guards, p.arena_size,
-            p.sum_of_intermediates);
+            p.sum_of_intermediates, p.bodies);
 }
 
 template <typename Io, Is<PlanFile> T>
@@ -166,6 +172,16 @@ class Reader {
   }
   template <typename T>
   requires std::is_class_v<T> Status get(T& x) { return fields(*this, x); }
+  // Bodies nest; a corrupt file must not nest them deep enough to overflow the stack.
+  Status get(ExecutionPlan& p) {
+    if (++depth_ > kMaxBodyNesting) {
+      return error(in_.what(), " is corrupt: control-flow bodies nest deeper than ",
+                   kMaxBodyNesting);
+    }
+    Status s = fields(*this, p);
+    --depth_;
+    return s;
+  }
 
   Status check_enum(DType t) {
     if (dtype_is_valid(static_cast<int>(t))) return Status::ok();
@@ -176,11 +192,17 @@ class Reader {
     return error(in_.what(), " is corrupt: unknown buffer role ", static_cast<int>(r));
   }
   Status check_enum(StepKind k) {
-    if (k == StepKind::kKernel || k == StepKind::kHost) return Status::ok();
+    if (k >= StepKind::kKernel && k <= StepKind::kControl) return Status::ok();
     return error(in_.what(), " is corrupt: unknown step kind ", static_cast<int>(k));
   }
+  Status check_enum(ControlOp op) {
+    if (op >= ControlOp::kIf && op <= ControlOp::kScan) return Status::ok();
+    return error(in_.what(), " is corrupt: unknown control op ", static_cast<int>(op));
+  }
 
+  static constexpr int kMaxBodyNesting = 64;
   ByteReader& in_;
+  int depth_ = 0;
 };
 
 }  // namespace

@@ -23,7 +23,7 @@ namespace stitch::runtime {
 
 inline constexpr char kPlanMagic[8] = {'S', 'T', 'I', 'T', 'C', 'H', 'P', 'L'};
 // 2: host steps (PlanStep's kind, host_op, num_inputs, attributes) and dynamic buffers.
-inline constexpr uint32_t kPlanFormatVersion = 2;
+inline constexpr uint32_t kPlanFormatVersion = 3;
 inline constexpr size_t kPlanHeaderBytes = 32;
 
 // What the runtime needs to know about how the kernels were built.

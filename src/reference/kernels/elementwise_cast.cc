@@ -1,128 +1,11 @@
 // Reference kernels of Cast and CastLike: every pair of numeric types, and numbers to and from
-// strings. Part of reference/kernels/ (elementwise family).
-//
-// Numbers become strings the way NumPy's str() writes them (the ONNX tests are generated so):
-// the shortest digits that read back to the same value, positional for 1e-4 <= |x| < 1e16
-// ("0.039187793", "3.0"), scientific otherwise ("1e-05", "1.5e+16").
-#include <charconv>
-#include <cmath>
-#include <cstdlib>
-#include <string>
-#include <type_traits>
-
+// strings (the runtime's host op, runtime/host_ops/host_ops.h: cast_string, which the compiled
+// engine runs too). Part of reference/kernels/ (elementwise family).
 #include "reference/kernels/elementwise_util.h"
+#include "runtime/host_ops/host_ops.h"
 
 namespace stitch::reference::elementwise {
 namespace {
-
-// Shortest scientific digits of v that round-trip in T ("1.5e-05").
-template <typename T>
-std::string shortest_scientific(T v) {
-  char buf[64];
-  if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
-    auto res = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
-    return std::string(buf, res.ptr);
-  } else {
-    // float16/bfloat16: the fewest digits whose float reading rounds back to the same bits.
-    float f = static_cast<float>(v);
-    for (int precision = 0; precision < 9; ++precision) {
-      auto res = std::to_chars(buf, buf + sizeof(buf), f, std::chars_format::scientific, precision);
-      std::string s(buf, res.ptr);
-      if (T(std::strtof(s.c_str(), nullptr)).bits == v.bits) return s;
-    }
-    return shortest_scientific(f);
-  }
-}
-
-// Rewrites "d.ddde±XX" (no sign) positionally: "123.45", "0.00123", "100.0".
-std::string scientific_to_positional(const std::string& sci) {
-  size_t e_pos = sci.find('e');
-  std::string digits;
-  for (size_t i = 0; i < e_pos; ++i) {
-    if (sci[i] != '.') digits += sci[i];
-  }
-  int exponent = std::atoi(sci.c_str() + e_pos + 1);
-  if (exponent < 0) return "0." + std::string(-exponent - 1, '0') + digits;
-  size_t int_len = static_cast<size_t>(exponent) + 1;
-  if (digits.size() <= int_len) return digits + std::string(int_len - digits.size(), '0') + ".0";
-  return digits.substr(0, int_len) + "." + digits.substr(int_len);
-}
-
-template <typename T>
-std::string float_to_string(T v) {
-  double d = static_cast<double>(static_cast<ComputeType<T>>(v));
-  if (std::isnan(d)) return "nan";
-  if (std::isinf(d)) return d > 0 ? "inf" : "-inf";
-  std::string sign = std::signbit(d) ? "-" : "";
-  double a = std::fabs(d);
-  if (a == 0) return sign + "0.0";
-  std::string sci = shortest_scientific(static_cast<T>(std::signbit(d) ? -d : d));
-  if (a >= 1e-4 && a < 1e16) return sign + scientific_to_positional(sci);
-  return sign + sci;
-}
-
-template <typename T>
-std::string number_to_string(T v) {
-  if constexpr (std::is_integral_v<T>) {
-    return std::to_string(v);
-  } else {
-    return float_to_string(v);
-  }
-}
-
-Status cast_to_string(const Tensor& x, Tensor& out) {
-  return visit_numeric(x.dtype(), [&](auto tag) -> Status {
-    using T = decltype(tag);
-    if constexpr (std::is_same_v<T, bool>) {
-      return error("unsupported: Cast from bool to string");
-    } else {
-      const T* px = x.data<T>();
-      for (int64_t i = 0; i < x.numel(); ++i) out.strings()[i] = number_to_string(px[i]);
-      return Status::ok();
-    }
-  });
-}
-
-// True when strto* consumed all of the string but trailing spaces.
-bool parsed_whole(const char* begin, const char* end) {
-  if (end == begin) return false;
-  while (*end == ' ') ++end;
-  return *end == '\0';
-}
-
-// Parses a whole string as Out: "NaN", "INF", "+INF", "-INF" (any case) for floats; for integers
-// a decimal integer, or else a float truncated toward zero ("100.5" -> 100, as the spec allows).
-template <typename Out>
-Status parse_number(const std::string& s, Out& out) {
-  const char* begin = s.c_str();
-  char* end = nullptr;
-  if constexpr (std::is_integral_v<Out>) {
-    if constexpr (std::is_signed_v<Out>) {
-      out = convert_value<Out>(static_cast<int64_t>(std::strtoll(begin, &end, 10)));
-    } else {
-      out = convert_value<Out>(static_cast<uint64_t>(std::strtoull(begin, &end, 10)));
-    }
-    if (parsed_whole(begin, end)) return Status::ok();
-  }
-  out = convert_value<Out>(std::strtod(begin, &end));
-  if (parsed_whole(begin, end)) return Status::ok();
-  return error("cannot parse '", s, "' as ", dtype_name(kDTypeOf<Out>));
-}
-
-Status cast_from_string(const Tensor& x, Tensor& out) {
-  return visit_numeric(out.dtype(), [&](auto tag) -> Status {
-    using T = decltype(tag);
-    if constexpr (std::is_same_v<T, bool>) {
-      return error("unsupported: Cast from string to bool");
-    } else {
-      T* po = out.data<T>();
-      for (int64_t i = 0; i < x.numel(); ++i) {
-        STITCH_RETURN_IF_ERROR(parse_number<T>(x.strings()[i], po[i]));
-      }
-      return Status::ok();
-    }
-  });
-}
 
 Status cast_numeric(const Tensor& x, Tensor& out) {
   return visit_numeric(x.dtype(), [&](auto in_tag) -> Status {
@@ -142,12 +25,11 @@ Status cast_to(KernelContext& ctx, DType target) {
   Tensor& out = ensure_output(ctx, 0, target, x.shape());
   bool from_string = x.dtype() == DType::kString;
   bool to_string = target == DType::kString;
-  if (from_string && to_string) {
-    out = x.clone();
+  if (from_string || to_string) {
+    STITCH_ASSIGN_OR_RETURN(out,
+                            runtime::host_ops::cast_string(runtime::host_ops::view_of(x), target));
     return Status::ok();
   }
-  if (to_string) return cast_to_string(x, out);
-  if (from_string) return cast_from_string(x, out);
   return cast_numeric(x, out);
 }
 

@@ -62,6 +62,15 @@ Status run_non_max_suppression(const HostOpCall& call) {
   return Status::ok();
 }
 
+// Cast or CastLike with a string on either side; the plan gives the target dtype as "to".
+Status run_string_cast(const HostOpCall& call) {
+  STITCH_RETURN_IF_ERROR(required(call, 1, "StringCast"));
+  const int64_t to = find_attribute(call, "to").value_or(0);
+  if (!dtype_is_valid(static_cast<int>(to))) return error("StringCast: bad target type ", to);
+  STITCH_ASSIGN_OR_RETURN((*call.outputs)[0], cast_string(*call.inputs[0], static_cast<DType>(to)));
+  return Status::ok();
+}
+
 struct Entry {
   HostOpFn fn;
   HostOpArity arity;
@@ -74,6 +83,7 @@ const std::map<std::string, Entry, std::less<>>& table() {
       {"Compress", {run_compress, {2, 2, 1, 1}, {"axis"}}},
       {"Unique", {run_unique, {1, 1, 1, 4}, {"axis", "sorted"}}},
       {"NonMaxSuppression", {run_non_max_suppression, {2, 5, 1, 1}, {"center_point_box"}}},
+      {"StringCast", {run_string_cast, {1, 1, 1, 1}, {"to"}}},
   };
   return t;
 }

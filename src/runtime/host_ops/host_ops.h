@@ -19,11 +19,12 @@
 namespace stitch::runtime::host_ops {
 
 // A read-only view of a dense row-major tensor that lives elsewhere (an arena, a constant, an
-// input). Numeric dtypes only: strings have no flat storage.
+// input). Strings have no flat storage: a string view points at numel() std::strings instead.
 struct TensorView {
   DType dtype = DType::kUndefined;
   Shape shape;
   const void* data = nullptr;
+  const std::string* strings = nullptr;  // string tensors only
   int64_t numel() const { return shape_numel(shape); }
   int64_t rank() const { return static_cast<int64_t>(shape.size()); }
   template <typename T>
@@ -31,7 +32,10 @@ struct TensorView {
     return static_cast<const T*>(data);
   }
 };
-inline TensorView view_of(const Tensor& t) { return {t.dtype(), t.shape(), t.raw_data()}; }
+inline TensorView view_of(const Tensor& t) {
+  if (t.dtype() == DType::kString) return {t.dtype(), t.shape(), nullptr, t.strings().data()};
+  return {t.dtype(), t.shape(), t.raw_data(), nullptr};
+}
 
 // ---- The ops, with typed parameters (ONNX semantics; the reference kernels call these) ----
 
@@ -69,6 +73,13 @@ struct NmsParams {
 Expected<Tensor> non_max_suppression(const TensorView& boxes, const TensorView& scores,
                                      const NmsParams& params);
 
+// Cast to or from strings (`x` or `to` is a string type; string to string copies). Numbers are
+// written the way NumPy's str() writes them (the ONNX tests are generated so): the shortest
+// digits that read back to the same value, positional for 1e-4 <= |x| < 1e16 ("0.039187793",
+// "3.0"), scientific otherwise ("1e-05"). Strings parse as decimal numbers, "NaN" and "INF" in
+// any case; an integer target also takes a float, truncated. Bool on either side is refused.
+Expected<Tensor> cast_string(const TensorView& x, DType to);
+
 // ---- The registry the executor uses: ops by name, attributes as (name, int) pairs ----
 
 struct HostAttribute {
@@ -83,7 +94,8 @@ struct HostOpCall {
 };
 using HostOpFn = Status (*)(const HostOpCall& call);
 
-// The host op named `op` (an ONNX op type of the default domain), or null.
+// The host op named `op` (an ONNX op type of the default domain, or "StringCast", which runs
+// Cast and CastLike where strings are involved), or null.
 HostOpFn find_host_op(std::string_view op);
 // The attributes of `op` that its host implementation reads (all integers).
 const std::vector<std::string>& host_op_attribute_names(std::string_view op);

@@ -93,5 +93,71 @@ TEST(Executor, RejectsWrongInputsAndBadPlans) {
   EXPECT_FALSE(Executor::create(out_of_range, make_constants(), resolve, 1).is_ok());
 }
 
+// z = If(cond) then 2 * x else x, with x captured by both bodies: then runs test_double, else
+// returns its input unchanged.
+ExecutionPlan make_if_plan() {
+  ExecutionPlan p;
+  p.buffers = {{"x", DType::kFloat32, {2, 3}, BufferRole::kInput, 0, -1},
+               {"cond", DType::kBool, {}, BufferRole::kInput, 1, -1},
+               {"z", DType::kFloat32, {2, 3}, BufferRole::kOutput, 0, -1}};
+  PlanStep branch;
+  branch.kind = StepKind::kControl;
+  branch.buffers = {1, 2};
+  branch.num_inputs = 1;
+  branch.control.op = ControlOp::kIf;
+  branch.control.bodies = {0, 1};
+  branch.control.captures = {0};
+  p.steps = {branch};
+  p.inputs = {0, 1};
+  p.outputs = {2};
+  ExecutionPlan twice;
+  twice.buffers = {{"xb", DType::kFloat32, {2, 3}, BufferRole::kInput, 0, -1},
+                   {"zb", DType::kFloat32, {2, 3}, BufferRole::kOutput, 0, -1}};
+  twice.steps = {{"test_double", {0, 1}}};
+  twice.inputs = {0};
+  twice.outputs = {1};
+  ExecutionPlan same;
+  same.buffers = {{"xb", DType::kFloat32, {2, 3}, BufferRole::kInput, 0, -1}};
+  same.inputs = {0};
+  same.outputs = {0};
+  p.bodies = {twice, same};
+  return p;
+}
+
+TEST(Executor, ControlStepRunsTheBodyTheConditionPicks) {
+  auto e = Executor::create(make_if_plan(), nullptr, resolve, 2);
+  ASSERT_TRUE(e.is_ok()) << e.status().message();
+  Tensor x = Tensor::from_vector<float>({1, 2, 3, 4, 5, 6}, {2, 3});
+  for (bool c : {true, false, true}) {
+    Tensor cond = Tensor::scalar<bool>(c);
+    auto r = (*e)->run({&x, &cond});
+    ASSERT_TRUE(r.is_ok()) << r.status().message();
+    for (int i = 0; i < 6; ++i) EXPECT_EQ((*r)[0].data<float>()[i], (c ? 2 : 1) * (i + 1));
+  }
+}
+
+TEST(Executor, ControlStepsThatDoNotFitTheirBodiesAreRefused) {
+  auto expect_refused = [](ExecutionPlan p, const std::string& what) {
+    auto e = Executor::create(std::move(p), nullptr, resolve, 1);
+    ASSERT_FALSE(e.is_ok()) << what;
+    EXPECT_NE(e.status().message().find(what), std::string::npos) << e.status().message();
+  };
+  ExecutionPlan one_branch = make_if_plan();
+  one_branch.steps[0].control.bodies = {0};
+  expect_refused(one_branch, "has 1 bodies");
+  ExecutionPlan no_body = make_if_plan();
+  no_body.steps[0].control.bodies = {0, 5};
+  expect_refused(no_body, "runs body 5 of 2");
+  ExecutionPlan no_capture = make_if_plan();
+  no_capture.steps[0].control.captures.clear();
+  expect_refused(no_capture, "takes 1 inputs and returns 1 outputs; the step gives 0");
+  ExecutionPlan bad_capture = make_if_plan();
+  bad_capture.steps[0].control.captures = {42};
+  expect_refused(bad_capture, "captures buffer 42");
+  ExecutionPlan bad_body = make_if_plan();
+  bad_body.bodies[0].steps[0].buffers = {0, 9};
+  expect_refused(bad_body, "body 0");
+}
+
 }  // namespace
 }  // namespace stitch::runtime

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "runtime/host_ops/control_flow.h"
+
 namespace stitch::runtime::host_ops {
 namespace {
 
@@ -134,6 +136,81 @@ TEST(HostOps, RegistryReadsAttributesAndFillsOutputs) {
   std::vector<Tensor> one(1);
   HostOpCall missing{attrs, {nullptr}, &one};
   EXPECT_FALSE(find_host_op("NonZero")(missing).is_ok());
+}
+
+// A while loop (no trip count): counts up until the body's condition turns false, collecting
+// each count; the body is a C++ function here, as the executor's compiled bodies are.
+TEST(HostOps, LoopWithoutTripCountRunsUntilTheConditionFails) {
+  Tensor start = Tensor::scalar<int64_t>(10);
+  LoopArgs args;
+  args.carried = {&start};
+  args.num_scan_outputs = 1;
+  BodyFn body = [](const std::vector<const Tensor*>& in) -> Expected<std::vector<Tensor>> {
+    const int64_t it = in[0]->as_int64(0);
+    std::vector<Tensor> out;
+    out.push_back(Tensor::scalar<bool>(it < 3));
+    out.push_back(Tensor::scalar<int64_t>(in[2]->as_int64(0) + 1));
+    out.push_back(Tensor::from_vector<int64_t>({it, it * it}, {2}));
+    return out;
+  };
+  auto r = run_loop(args, body);
+  ASSERT_TRUE(r.is_ok()) << r.status().message();
+  EXPECT_EQ((*r)[0].as_int64(0), 14);  // iterations 0..3
+  ASSERT_EQ((*r)[1].shape(), (Shape{4, 2}));
+  EXPECT_EQ((*r)[1].as_int64(7), 9);
+  // Zero iterations: the scan output takes the type the caller knows, or it is an error.
+  Tensor zero = Tensor::scalar<int64_t>(0);
+  args.trip_count = &zero;
+  EXPECT_FALSE(run_loop(args, body).is_ok());
+  args.scan_output_types = {IterationType{DType::kInt64, {2}}};
+  r = run_loop(args, body);
+  ASSERT_TRUE(r.is_ok()) << r.status().message();
+  EXPECT_EQ((*r)[1].shape(), (Shape{0, 2}));
+}
+
+TEST(HostOps, ScanRejectsShortSequenceLengthsAndMismatchedAxes) {
+  Tensor state = Tensor::from_vector<float>({0, 0}, {2, 1});
+  Tensor xs = Tensor::from_vector<float>({1, 2, 3, 4, 5, 6}, {2, 3, 1});
+  Tensor lens = Tensor::from_vector<int64_t>({3, 2}, {2});
+  ScanArgs args;
+  args.states = {&state};
+  args.scan_inputs = {&xs};
+  args.input_axes = {0};
+  args.input_reverse = {0};
+  args.batched = true;
+  args.sequence_lens = &lens;
+  BodyFn sum = [](const std::vector<const Tensor*>& in) -> Expected<std::vector<Tensor>> {
+    std::vector<Tensor> out;
+    out.push_back(Tensor::scalar<float>(0));
+    out.back() =
+        Tensor::from_vector<float>({in[0]->data<float>()[0] + in[1]->data<float>()[0]}, {1});
+    return out;
+  };
+  auto r = run_scan(args, sum);
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_NE(r.status().message().find("sequence_lens shorter"), std::string::npos);
+  lens.data<int64_t>()[1] = 3;
+  r = run_scan(args, sum);
+  ASSERT_TRUE(r.is_ok()) << r.status().message();
+  EXPECT_EQ((*r)[0].data<float>()[1], 15.0f);
+  args.input_reverse.clear();
+  EXPECT_FALSE(run_scan(args, sum).is_ok());
+}
+
+TEST(HostOps, StringCastsBothWays) {
+  Tensor x = Tensor::from_vector<float>({0.5f, -3, 1e-5f, 1e20f}, {4});
+  auto s = cast_string(view_of(x), DType::kString);
+  ASSERT_TRUE(s.is_ok()) << s.status().message();
+  EXPECT_EQ(s->strings(), (std::vector<std::string>{"0.5", "-3.0", "1e-05", "1e+20"}));
+  auto back = cast_string(view_of(*s), DType::kFloat32);
+  ASSERT_TRUE(back.is_ok()) << back.status().message();
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(back->data<float>()[i], x.data<float>()[i]);
+  auto ints = cast_string(view_of(*s), DType::kInt32);  // floats truncate toward zero
+  ASSERT_TRUE(ints.is_ok()) << ints.status().message();
+  EXPECT_EQ(ints->data<int32_t>()[1], -3);
+  EXPECT_FALSE(cast_string(view_of(x), DType::kInt32).is_ok());  // no string on either side
+  Tensor b = Tensor::scalar<bool>(true);
+  EXPECT_FALSE(cast_string(view_of(b), DType::kString).is_ok());
 }
 
 }  // namespace

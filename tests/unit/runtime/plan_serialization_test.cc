@@ -13,11 +13,7 @@ namespace {
 
 // Field by field, written out here rather than through the serializer's own field lists, so a
 // field the serializer forgets makes the round trip fail.
-void expect_equal(const PlanFile& a, const PlanFile& b) {
-  EXPECT_EQ(a.metadata.producer, b.metadata.producer);
-  EXPECT_EQ(a.metadata.target, b.metadata.target);
-  const ExecutionPlan& p = a.plan;
-  const ExecutionPlan& q = b.plan;
+void expect_equal_plans(const ExecutionPlan& p, const ExecutionPlan& q) {
   ASSERT_EQ(p.buffers.size(), q.buffers.size());
   for (size_t i = 0; i < p.buffers.size(); ++i) {
     EXPECT_EQ(p.buffers[i].name, q.buffers[i].name);
@@ -39,6 +35,17 @@ void expect_equal(const PlanFile& a, const PlanFile& b) {
       EXPECT_EQ(p.steps[i].attributes[k].name, q.steps[i].attributes[k].name);
       EXPECT_EQ(p.steps[i].attributes[k].value, q.steps[i].attributes[k].value);
     }
+    const ControlFlow& c = p.steps[i].control;
+    const ControlFlow& d = q.steps[i].control;
+    EXPECT_EQ(c.op, d.op);
+    EXPECT_EQ(c.bodies, d.bodies);
+    EXPECT_EQ(c.captures, d.captures);
+    EXPECT_EQ(c.num_states, d.num_states);
+    EXPECT_EQ(c.batched, d.batched);
+    EXPECT_EQ(c.input_axes, d.input_axes);
+    EXPECT_EQ(c.input_reverse, d.input_reverse);
+    EXPECT_EQ(c.output_axes, d.output_axes);
+    EXPECT_EQ(c.output_reverse, d.output_reverse);
   }
   EXPECT_EQ(p.inputs, q.inputs);
   EXPECT_EQ(p.outputs, q.outputs);
@@ -49,6 +56,14 @@ void expect_equal(const PlanFile& a, const PlanFile& b) {
   }
   EXPECT_EQ(p.arena_size, q.arena_size);
   EXPECT_EQ(p.sum_of_intermediates, q.sum_of_intermediates);
+  ASSERT_EQ(p.bodies.size(), q.bodies.size());
+  for (size_t i = 0; i < p.bodies.size(); ++i) expect_equal_plans(p.bodies[i], q.bodies[i]);
+}
+
+void expect_equal(const PlanFile& a, const PlanFile& b) {
+  EXPECT_EQ(a.metadata.producer, b.metadata.producer);
+  EXPECT_EQ(a.metadata.target, b.metadata.target);
+  expect_equal_plans(a.plan, b.plan);
 }
 
 // Every field set, with values that would expose truncation to 32 bits or lost signs.
@@ -71,6 +86,25 @@ PlanFile full_plan() {
   host.num_inputs = 1;
   host.attributes = {{"axis", -2}, {"sorted", int64_t{1} << 40}};
   p.steps.push_back(host);
+  // A control step (Scan, every field set) whose body holds a nested body.
+  PlanStep scan;
+  scan.kind = StepKind::kControl;
+  scan.buffers = {0, 3, 5};
+  scan.num_inputs = 2;
+  scan.control = {ControlOp::kScan, {0}, {1, 2}, 1, true, {-1}, {1}, {2}, {0}};
+  p.steps.push_back(scan);
+  ExecutionPlan body;
+  body.buffers = {{"s", DType::kInt32, {7}, BufferRole::kInput, 0, -1}};
+  body.inputs = {0};
+  body.outputs = {0};
+  PlanStep inner;
+  inner.kind = StepKind::kControl;
+  inner.num_inputs = 1;
+  inner.control.op = ControlOp::kIf;
+  inner.control.bodies = {0, 0};
+  body.steps.push_back(inner);
+  body.bodies.push_back(ExecutionPlan{});
+  p.bodies.push_back(body);
   p.inputs = {0, 1};
   p.outputs = {4, 2};
   p.input_value_guards = {{1, {std::byte{1}, std::byte{0}, std::byte{0xff}}}, {0, {}}};
@@ -151,6 +185,25 @@ TEST(PlanSerialization, UnknownEnumsAreErrors) {
   r = deserialize_plan_payload(serialize_plan_payload(f), "plan.bin");
   ASSERT_FALSE(r.is_ok());
   EXPECT_NE(r.status().message().find("unknown step kind 5"), std::string::npos);
+}
+
+TEST(PlanSerialization, UnknownControlOpAndDeepNestingAreErrors) {
+  PlanFile f = full_plan();
+  f.plan.steps.back().control.op = static_cast<ControlOp>(9);
+  auto r = deserialize_plan_payload(serialize_plan_payload(f), "plan.bin");
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_NE(r.status().message().find("unknown control op 9"), std::string::npos);
+  // Bodies nested 100 deep: refused before the reader's recursion gets that deep.
+  PlanFile deep;
+  for (int i = 0; i < 100; ++i) {
+    ExecutionPlan outer;
+    outer.bodies.push_back(std::move(deep.plan));
+    deep.plan = std::move(outer);
+  }
+  r = deserialize_plan_payload(serialize_plan_payload(deep), "plan.bin");
+  ASSERT_FALSE(r.is_ok());
+  EXPECT_NE(r.status().message().find("nest deeper than"), std::string::npos)
+      << r.status().message();
 }
 
 TEST(PlanSerialization, HeaderProblemsAreNamed) {

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "codegen/cpp/emit_cpp.h"
+#include "driver/lower_graph.h"
 #include "driver/specialize_inputs.h"
 #include "graph/op_registry.h"
 #include "kir/printer.h"
@@ -21,106 +22,6 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-// A step of the plan before it has buffers: a lowered kernel, or a node that the runtime runs
-// on the host (runtime/host_ops/: ops whose output shape depends on data).
-struct PlannedStep {
-  std::optional<lower::LoweredKernel> kernel;
-  const graph::Node* host = nullptr;
-};
-
-// True for an op that the runtime runs on the host. Such ops are opaque, so every partition
-// policy leaves them alone in their subgraph.
-bool host_node_op(const graph::Node& n) {
-  return n.domain().empty() && runtime::host_ops::find_host_op(n.op_type()) != nullptr;
-}
-
-// The node of `sg` if it is one op that the runtime runs on the host.
-const graph::Node* host_node(const partition::GraphSubgraph& sg) {
-  if (sg.nodes.size() != 1) return nullptr;
-  return host_node_op(*sg.nodes[0]) ? sg.nodes[0] : nullptr;
-}
-
-// A host node's values must have a fixed-size dtype and a known rank.
-Status check_host_node(const graph::Node& n) {
-  for (const auto* list : {&n.inputs(), &n.outputs()}) {
-    for (const graph::Value* v : *list) {
-      if (!v) continue;
-      if (dtype_size(v->dtype()) == 0 || !v->type().has_shape) {
-        return error("unsupported: ", n.op_type(), " (node '", n.name(), "') on value '", v->name(),
-                     "' of type ", v->type().to_string(),
-                     " (host ops take numeric tensors of known rank)");
-      }
-    }
-  }
-  return Status::ok();
-}
-
-// Compiled kernels are generated per shape: a kernel cannot read a value whose shape a host op
-// decides at run time. Names the node that would, and why.
-Status check_kernel_inputs(const partition::GraphSubgraph& sg) {
-  for (const graph::Value* v : sg.inputs) {
-    const graph::Node* p = v->producer();
-    if (v->type().is_static() || !p || !host_node_op(*p)) continue;
-    for (const graph::Node* n : sg.nodes) {
-      for (const graph::Value* in : n->inputs()) {
-        if (in != v) continue;
-        return error("unsupported: ", n->op_type(), " (node '", n->name(), "') reads '", v->name(),
-                     "', whose shape ", v->type().to_string(), " is known only at run time (",
-                     p->op_type(), " node '", p->name(),
-                     "' computes it from data); compiled kernels need static shapes, so such a "
-                     "value may only be a graph output or the input of another data-dependent "
-                     "op");
-      }
-    }
-  }
-  return Status::ok();
-}
-
-// Lowers every subgraph, or routes it to the host; collects every "unsupported" error so the
-// user sees all at once.
-Expected<std::vector<PlannedStep>> lower_all(const graph::Graph& g,
-                                             const partition::GraphPartition& p,
-                                             const lower::LowerOptions& options,
-                                             const std::string& prefix) {
-  std::vector<PlannedStep> steps;
-  std::vector<std::string> problems;
-  for (size_t i = 0; i < p.subgraphs.size(); ++i) {
-    const partition::GraphSubgraph& sg = p.subgraphs[i];
-    if (const graph::Node* n = host_node(sg)) {
-      if (Status s = check_host_node(*n); s.is_ok()) {
-        steps.push_back({std::nullopt, n});
-      } else {
-        problems.push_back(s.message());
-      }
-      continue;
-    }
-    if (Status s = check_kernel_inputs(sg); !s.is_ok()) {
-      problems.push_back(s.message());
-      continue;
-    }
-    auto k = lower::lower_subgraph(g, sg, prefix + "k" + std::to_string(i), options);
-    if (k.is_ok()) {
-      steps.push_back({std::move(k).value(), nullptr});
-    } else {
-      problems.push_back(k.status().message());
-    }
-  }
-  if (problems.empty()) return steps;
-  std::string msg =
-      str_cat("cannot compile ", problems.size(), " of ", p.subgraphs.size(), " subgraphs:");
-  for (const auto& m : problems) msg += "\n  " + m;
-  return Status::error(msg);
-}
-
-// Splits the kernels into at most `jobs` translation units so the compiler runs in parallel.
-std::vector<kir::Kernel> kernels_of(const std::vector<PlannedStep>& steps) {
-  std::vector<kir::Kernel> kernels;
-  for (const PlannedStep& s : steps) {
-    if (s.kernel) kernels.push_back(s.kernel->kernel);
-  }
-  return kernels;
 }
 
 Expected<std::vector<toolchain::TranslationUnit>> emit_units(
@@ -153,7 +54,8 @@ class PlanBuilder {
     for (size_t k = 0; k < graph_.outputs().size(); ++k) {
       const graph::Value* v = graph_.outputs()[k];
       if (ids_.count(v) || v->is_constant()) continue;
-      if (v->type().is_static()) {
+      // Strings have no flat storage: a string output is a value the runtime allocates.
+      if (v->type().is_static() && v->dtype() != DType::kString) {
         add_buffer(v, runtime::BufferRole::kOutput, static_cast<int64_t>(k));
       } else {
         STITCH_RETURN_IF_ERROR(add_dynamic_buffer(v).status());
@@ -163,6 +65,9 @@ class PlanBuilder {
       const int32_t at = static_cast<int32_t>(s);
       if (steps[s].host) {
         STITCH_ASSIGN_OR_RETURN(runtime::PlanStep step, host_step(*steps[s].host, at));
+        if (steps[s].is_control()) {
+          STITCH_RETURN_IF_ERROR(add_control(steps[s], step, at));
+        }
         plan_.steps.push_back(std::move(step));
         continue;
       }
@@ -213,13 +118,18 @@ class PlanBuilder {
     return add_buffer(v, runtime::BufferRole::kDynamic, num_dynamic_++);
   }
 
-  // A host step: inputs then outputs (-1 where absent or unused), the attributes it reads.
+  // A host or control step: inputs then outputs (-1 where absent or unused), the attributes a
+  // host op reads.
   Expected<runtime::PlanStep> host_step(const graph::Node& n, int32_t at) {
     runtime::PlanStep step;
     step.kind = runtime::StepKind::kHost;
-    step.host_op = n.op_type();
-    step.num_inputs = static_cast<int32_t>(n.inputs().size());
-    for (const graph::Value* v : n.inputs()) {
+    step.host_op = host_op_of(n);
+    // A StringCast reads only the value it casts (a CastLike's target type is an attribute).
+    const bool cast = step.host_op == "StringCast";
+    const size_t num_inputs = cast ? 1 : n.inputs().size();
+    step.num_inputs = static_cast<int32_t>(num_inputs);
+    for (size_t k = 0; k < num_inputs; ++k) {
+      const graph::Value* v = n.inputs()[k];
       int32_t id = -1;
       if (v) {
         STITCH_ASSIGN_OR_RETURN(id, buffer_for(v, at));
@@ -229,7 +139,7 @@ class PlanBuilder {
     for (const graph::Value* v : n.outputs()) {
       int32_t id = -1;
       if (v && (!v->users().empty() || ids_.count(v))) {
-        if (ids_.count(v) || v->type().is_static()) {
+        if (ids_.count(v) || (v->type().is_static() && v->dtype() != DType::kString)) {
           STITCH_ASSIGN_OR_RETURN(id, buffer_for(v, at));
         } else {
           STITCH_ASSIGN_OR_RETURN(id, add_dynamic_buffer(v));
@@ -237,10 +147,51 @@ class PlanBuilder {
       }
       step.buffers.push_back(id);
     }
-    for (const std::string& name : runtime::host_ops::host_op_attribute_names(n.op_type())) {
-      if (n.has_attr(name)) step.attributes.push_back({name, n.attr_int(name, 0)});
-    }
+    step.attributes = host_attributes_of(n);
     return step;
+  }
+
+  // Makes `step` a control step: its captures, its Scan attributes, and the plans of its bodies
+  // (built with the same constant pool) appended to this plan's bodies.
+  Status add_control(const PlannedStep& planned, runtime::PlanStep& step, int32_t at) {
+    const graph::Node& n = *planned.host;
+    runtime::ControlFlow& c = step.control;
+    step.kind = runtime::StepKind::kControl;
+    step.host_op.clear();
+    step.attributes.clear();
+    c.op = n.op_type() == "If"     ? runtime::ControlOp::kIf
+           : n.op_type() == "Loop" ? runtime::ControlOp::kLoop
+                                   : runtime::ControlOp::kScan;
+    for (const std::string& name : planned.captures) {
+      STITCH_ASSIGN_OR_RETURN(int32_t id, buffer_for(graph_.find_value(name), at));
+      c.captures.push_back(id);
+    }
+    if (c.op == runtime::ControlOp::kScan) {
+      c.batched = n.opset() < 9;
+      const int64_t n_scan_in = n.attr_int("num_scan_inputs", 0);
+      const int64_t n_state = n.num_inputs() - (c.batched ? 1 : 0) - n_scan_in;
+      const int64_t n_scan_out = n.num_outputs() - n_state;
+      c.num_states = static_cast<int32_t>(n_state);
+      if (c.batched) {
+        c.input_axes.assign(n_scan_in, 0);
+        c.input_reverse = n.attr_ints("directions", std::vector<int64_t>(n_scan_in, 0));
+        c.output_axes.assign(n_scan_out, 0);
+        c.output_reverse.assign(n_scan_out, 0);
+      } else {
+        c.input_axes = n.attr_ints("scan_input_axes", std::vector<int64_t>(n_scan_in, 0));
+        c.input_reverse = n.attr_ints("scan_input_directions", std::vector<int64_t>(n_scan_in, 0));
+        c.output_axes = n.attr_ints("scan_output_axes", std::vector<int64_t>(n_scan_out, 0));
+        c.output_reverse =
+            n.attr_ints("scan_output_directions", std::vector<int64_t>(n_scan_out, 0));
+      }
+    }
+    for (const CompiledBody& body : planned.bodies) {
+      PlanBuilder builder(*body.graph, constants_);
+      STITCH_ASSIGN_OR_RETURN(runtime::ExecutionPlan plan, builder.build(body.steps));
+      c.bodies.push_back(static_cast<int32_t>(plan_.bodies.size()));
+      plan_.bodies.push_back(std::move(plan));
+    }
+    return Status::ok();
   }
 
   // The buffer of `v`, created on first sight (constants go to the pool, anything else not yet
@@ -252,11 +203,18 @@ class PlanBuilder {
       id = it->second;
     } else if (v->is_constant()) {
       const Tensor& t = *v->constant();
+      if (t.dtype() == DType::kString) {
+        return error("unsupported: string constant '", v->name(),
+                     "' (the compiled engine holds constants as bytes)");
+      }
       STITCH_ASSIGN_OR_RETURN(
           int32_t c, constants_.add(v->name(), t.raw_data(), static_cast<int64_t>(t.nbytes())));
       id = add_buffer(v, runtime::BufferRole::kConstant, c);
     } else {
       if (!v->type().is_static()) return error("value '", v->name(), "' has no static shape");
+      if (v->dtype() == DType::kString) {
+        return error("internal: string value '", v->name(), "' planned into the arena");
+      }
       id = add_buffer(v, runtime::BufferRole::kIntermediate, -1);
       first_use_[id] = step;
     }
@@ -314,8 +272,8 @@ Expected<std::unique_ptr<CompiledModel>> CompiledModel::compile(
   STITCH_ASSIGN_OR_RETURN(CompileResult pipeline, run_compile_pipeline(graph, options.pipeline));
   m->report_.stage_times = pipeline.stage_times;
   auto t0 = Clock::now();
-  STITCH_ASSIGN_OR_RETURN(
-      auto steps, lower_all(graph, pipeline.partition, options.lower, options.kernel_prefix));
+  LowerGraphOptions lower_options{options.pipeline, options.lower, options.kernel_prefix};
+  STITCH_ASSIGN_OR_RETURN(auto steps, lower_graph(graph, pipeline.partition, lower_options));
   const std::vector<kir::Kernel> kernels = kernels_of(steps);
   m->report_.stage_times.push_back({"lower", seconds_since(t0)});
   if (options.pipeline.print_after.count("lower")) {

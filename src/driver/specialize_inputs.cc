@@ -26,6 +26,7 @@ Expected<std::set<graph::Value*>> shape_deciding_values(graph::Graph& graph) {
       values.push_back(in ? in->constant() : nullptr);
     }
     graph::InferContext ctx(*n, types, values);
+    ctx.set_scope(&graph);
     std::vector<graph::TensorType> outs;
     if (!graph::infer_node(*schema, ctx, outs).is_ok()) continue;
     bool unknown = false;

@@ -63,6 +63,15 @@ const char* fusion_policy_name(FusionPolicy policy) {
   return "?";
 }
 
+bool touches_strings(const graph::Node& n) {
+  for (const auto* list : {&n.inputs(), &n.outputs()}) {
+    for (const graph::Value* v : *list) {
+      if (v && v->dtype() == DType::kString) return true;
+    }
+  }
+  return false;
+}
+
 Expected<OpDag> build_op_dag(const graph::Graph& graph, std::vector<graph::Value*>* values) {
   OpDag dag;
   std::unordered_map<const graph::Value*, int> ids;
@@ -71,7 +80,9 @@ Expected<OpDag> build_op_dag(const graph::Graph& graph, std::vector<graph::Value
   for (graph::Node* n : graph.nodes()) {
     const graph::OpSchema* schema = registry.find(n->domain(), n->op_type());
     if (schema == nullptr) return error(n->describe(), ": op is not in the registry");
-    int id = dag.add_node(schema->op_class);
+    // Compiled kernels have no string type: a node that reads or writes strings runs in the
+    // runtime, alone, like any opaque op.
+    int id = dag.add_node(touches_strings(*n) ? OpClass::kOpaque : schema->op_class);
     for (graph::Value* in : n->inputs()) {
       if (in == nullptr) continue;
       STITCH_ASSIGN_OR_RETURN(int t, tensor_of(in, n, dag, ids, values));

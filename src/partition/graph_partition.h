@@ -37,10 +37,13 @@ struct GraphPartition {
   std::vector<GraphSubgraph> subgraphs;  // in an order that respects every data dependence
 };
 
+// True when `n` reads or writes a string tensor (it then runs in the runtime, not a kernel).
+bool touches_strings(const graph::Node& n);
+
 // The OpDag view of `graph`: one DAG node per graph node (same order), one tensor per value;
-// op classes from the op registry, bytes from static value types (0 when unknown). `values`
-// receives the Value behind each tensor id. Errors name the node (unknown op, node before its
-// producer).
+// op classes from the op registry (opaque for a node that touches strings), bytes from static value
+// types (0 when unknown). `values` receives the Value behind each tensor id. Errors name the node
+// (unknown op, node before its producer).
 Expected<OpDag> build_op_dag(const graph::Graph& graph, std::vector<graph::Value*>* values);
 
 // Partitions `graph` by `options.policy`; the result is validated before it is returned.

@@ -14,6 +14,7 @@
 #include "passes/layout_assignment.h"
 #include "passes/pack_matmul_weights.h"
 #include "passes/pass_util.h"
+#include "passes/unroll_loops.h"
 
 namespace stitch::passes {
 
@@ -76,6 +77,7 @@ Expected<bool> PassPipeline::run(graph::Graph& graph) const {
 PassPipeline make_default_pipeline(const PipelineOptions& options) {
   PassPipeline p(options);
   std::vector<std::unique_ptr<Pass>> group;
+  group.push_back(make_unroll_loops_pass());
   group.push_back(make_canonicalize_pass());
   group.push_back(make_constant_folding_pass(options.constant_folding));
   group.push_back(make_decompose_batchnorm_training_pass());

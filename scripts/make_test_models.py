@@ -195,6 +195,30 @@ def define_models():
             h = torch.relu(torch.matmul(x, self.w1) + self.b1)
             return torch.softmax(torch.matmul(h, self.w2) + self.b2, dim=-1)
 
+    class TinyLoopRnn(nn.Module):
+        """A recurrent cell unrolled by TorchScript into an ONNX Loop over the time steps, with a
+        data-dependent If in the body (control flow as exporters write it)."""
+
+        def __init__(self, n_in: int = 16, hidden: int = 32, n_out: int = 4):
+            super().__init__()
+            self.inp = nn.Linear(n_in, hidden)
+            self.rec = nn.Linear(hidden, hidden)
+            self.out = nn.Linear(hidden, n_out)
+
+        def forward(self, x):
+            h = torch.zeros(x.size(0), self.rec.out_features)
+            total = torch.zeros(x.size(0), self.rec.out_features)
+            for t in range(x.size(1)):
+                h = torch.tanh(self.inp(x[:, t]) + self.rec(h))
+                if bool(h.sum() > 0):
+                    total = total + h
+                else:
+                    total = total - 0.5 * h
+            return self.out(total)
+
+    def scripted_loop_rnn():
+        return torch.jit.script(TinyLoopRnn())
+
     image = [("input", "image", [1, 3, 32, 32])]
     return {
         # name: (builder, input spec [(name, kind, shape)], output names, description)
@@ -209,6 +233,9 @@ def define_models():
         "tiny_bert": (TinyBert, [("input_ids", "ids:100", [1, 16])], ["sequence_output", "pooled_output"],
                       "2-layer post-LN BERT encoder, hidden 64, 4 heads, seq 16, vocab 100, "
                       "erf GELU, LayerNormalization, tanh pooler on token 0"),
+        "tiny_loop_rnn": (scripted_loop_rnn, [("input", "normal", [1, 8, 16])], ["logits"],
+                          "TorchScript RNN: a Loop over 8 time steps (Gemm, Tanh) with an If on "
+                          "the sign of the hidden state's sum, then Gemm"),
     }
 
 

@@ -152,6 +152,16 @@ class CliTest(unittest.TestCase):
         self.assertGreater(len(events), 1)
         self.assertTrue(all(e["ph"] == "X" and e["dur"] >= 0 for e in events))
 
+    def test_control_flow_under_every_policy(self):
+        # A TorchScript export: a Loop over time steps whose body holds an If. Its bodies are
+        # compiled as graphs of their own under each policy.
+        model = f"{MODELS}/tiny_loop_rnn/model.onnx"
+        cache = os.path.join(self.out, "cache")
+        for policy in ("none", "single", "arbitrary"):
+            r = run("check", model, "--fusion", policy, "--cache-dir", cache)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn("compiled matches reference", r.stdout)
+
     def test_compiler_missing(self):
         r = run("run", f"{MLP}/model.onnx", "--engine", "compiled", "--no-cache",
                 "--cxx", "/nonexistent/g++", "--random-inputs", "0")

@@ -56,7 +56,7 @@ TEST_P(ModelTest, MatchesOnnxRuntime) {
 
 INSTANTIATE_TEST_SUITE_P(Committed, ModelTest,
                          ::testing::Values("tiny_mlp", "tiny_resnet", "tiny_mobilenet_v2",
-                                           "tiny_bert"));
+                                           "tiny_bert", "tiny_loop_rnn"));
 
 }  // namespace
 }  // namespace stitch

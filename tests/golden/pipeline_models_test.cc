@@ -91,7 +91,7 @@ TEST(PipelineModels, TinyResnetLosesItsBatchNorms) {
 
 INSTANTIATE_TEST_SUITE_P(Committed, PipelineModelTest,
                          ::testing::Values("tiny_mlp", "tiny_resnet", "tiny_mobilenet_v2",
-                                           "tiny_bert"));
+                                           "tiny_bert", "tiny_loop_rnn"));
 
 }  // namespace
 }  // namespace stitch::passes

@@ -26,10 +26,20 @@ Status dtypes_from_body(const Graph* body, size_t first, size_t out_first,
   return Status::ok();
 }
 
+// Typing a body types the bodies nested in it, each If branch on its own: a deep nest of Ifs
+// would cost 2^depth inferences (and stack). Past this depth outputs keep dtypes only.
+constexpr int kMaxBodyInferenceDepth = 6;
+thread_local int body_inference_depth = 0;
+
 // The output types of `body` typed with `formal` inputs, or nullopt when it cannot be inferred.
 std::optional<std::vector<TensorType>> infer_body(const Graph& body,
                                                   const std::vector<TensorType>& formal,
                                                   const Graph& scope) {
+  if (body_inference_depth >= kMaxBodyInferenceDepth) return std::nullopt;
+  struct Depth {
+    Depth() { ++body_inference_depth; }
+    ~Depth() { --body_inference_depth; }
+  } depth;
   auto standalone = make_standalone_body(body, formal, scope, captured_names(body, scope));
   if (!standalone.is_ok() || !infer_graph_types(**standalone).is_ok()) return std::nullopt;
   std::vector<TensorType> out;

@@ -1,6 +1,7 @@
 // Lowering a partitioned graph into plan steps, control-flow bodies included. Part of driver/.
 #include "driver/lower_graph.h"
 
+#include <ostream>
 #include <set>
 
 #include "graph/body_graph.h"
@@ -128,14 +129,21 @@ Expected<PlannedStep> lower_control(const graph::Graph& g, const graph::Node& n,
                    "' of type ", v->type().to_string(), "; compiled bodies need static shapes");
     }
   }
+  // Bodies print what --print-after asks for too, each under a header naming it; their stage
+  // times are part of the outer "lower" stage.
   LowerGraphOptions body_options = options;
-  body_options.pipeline.print_after.clear();
   body_options.pipeline.time_stages = false;
+  const bool printing = !options.pipeline.print_after.empty() && options.pipeline.log;
   for (size_t b = 0; b < bodies.size(); ++b) {
     CompiledBody cb;
     STITCH_ASSIGN_OR_RETURN(cb.graph,
                             graph::make_standalone_body(*bodies[b], *formal, g, step.captures));
     const std::string where = str_cat("in body '", bodies[b]->name(), "' of ", n.describe());
+    if (printing) {
+      *options.pipeline.log << "// body '" << bodies[b]->name() << "' of " << n.describe()
+                            << ", compiled as a graph of its own (kernels " << prefix << "b" << b
+                            << "_*)\n";
+    }
     STITCH_RETURN_IF_ERROR(graph::infer_graph_types(*cb.graph).with_context(where));
     STITCH_ASSIGN_OR_RETURN(CompileResult compiled,
                             run_compile_pipeline(*cb.graph, body_options.pipeline));

@@ -11,6 +11,7 @@
 #include "codegen/cpp/emit_cpp.h"
 #include "driver/lower_graph.h"
 #include "driver/specialize_inputs.h"
+#include "graph/body_graph.h"
 #include "graph/op_registry.h"
 #include "kir/printer.h"
 #include "runtime/memory_plan.h"
@@ -167,23 +168,13 @@ class PlanBuilder {
       c.captures.push_back(id);
     }
     if (c.op == runtime::ControlOp::kScan) {
-      c.batched = n.opset() < 9;
-      const int64_t n_scan_in = n.attr_int("num_scan_inputs", 0);
-      const int64_t n_state = n.num_inputs() - (c.batched ? 1 : 0) - n_scan_in;
-      const int64_t n_scan_out = n.num_outputs() - n_state;
-      c.num_states = static_cast<int32_t>(n_state);
-      if (c.batched) {
-        c.input_axes.assign(n_scan_in, 0);
-        c.input_reverse = n.attr_ints("directions", std::vector<int64_t>(n_scan_in, 0));
-        c.output_axes.assign(n_scan_out, 0);
-        c.output_reverse.assign(n_scan_out, 0);
-      } else {
-        c.input_axes = n.attr_ints("scan_input_axes", std::vector<int64_t>(n_scan_in, 0));
-        c.input_reverse = n.attr_ints("scan_input_directions", std::vector<int64_t>(n_scan_in, 0));
-        c.output_axes = n.attr_ints("scan_output_axes", std::vector<int64_t>(n_scan_out, 0));
-        c.output_reverse =
-            n.attr_ints("scan_output_directions", std::vector<int64_t>(n_scan_out, 0));
-      }
+      STITCH_ASSIGN_OR_RETURN(graph::ScanAttributes scan, graph::scan_attributes(n));
+      c.batched = scan.batched;
+      c.num_states = static_cast<int32_t>(scan.num_states);
+      c.input_axes = std::move(scan.input_axes);
+      c.input_reverse = std::move(scan.input_reverse);
+      c.output_axes = std::move(scan.output_axes);
+      c.output_reverse = std::move(scan.output_reverse);
     }
     for (const CompiledBody& body : planned.bodies) {
       PlanBuilder builder(*body.graph, constants_);

@@ -194,6 +194,38 @@ std::optional<TensorType> without_axis(const TensorType& t, int64_t axis) {
 
 }  // namespace
 
+Expected<ScanAttributes> scan_attributes(const Node& n) {
+  ScanAttributes a;
+  a.batched = n.opset() < 9;
+  const int64_t n_scan_in = n.attr_int("num_scan_inputs", 0);
+  a.num_states = n.num_inputs() - (a.batched ? 1 : 0) - n_scan_in;
+  const int64_t n_scan_out = n.num_outputs() - a.num_states;
+  if (n_scan_in < 1 || a.num_states < 0 || n_scan_out < 0) {
+    return error("Scan: num_scan_inputs ", n_scan_in, " does not fit ", n.num_inputs(),
+                 " inputs and ", n.num_outputs(), " outputs");
+  }
+  if (a.batched) {
+    a.input_axes.assign(n_scan_in, 0);
+    a.input_reverse = n.attr_ints("directions", std::vector<int64_t>(n_scan_in, 0));
+    a.output_axes.assign(n_scan_out, 0);
+    a.output_reverse.assign(n_scan_out, 0);
+  } else {
+    a.input_axes = n.attr_ints("scan_input_axes", std::vector<int64_t>(n_scan_in, 0));
+    a.input_reverse = n.attr_ints("scan_input_directions", std::vector<int64_t>(n_scan_in, 0));
+    a.output_axes = n.attr_ints("scan_output_axes", std::vector<int64_t>(n_scan_out, 0));
+    a.output_reverse = n.attr_ints("scan_output_directions", std::vector<int64_t>(n_scan_out, 0));
+  }
+  if (static_cast<int64_t>(a.input_axes.size()) != n_scan_in ||
+      static_cast<int64_t>(a.input_reverse.size()) != n_scan_in ||
+      static_cast<int64_t>(a.output_axes.size()) != n_scan_out ||
+      static_cast<int64_t>(a.output_reverse.size()) != n_scan_out) {
+    return error(
+        "Scan: an axes or directions attribute does not have one entry per scan input "
+        "or output");
+  }
+  return a;
+}
+
 std::optional<std::vector<TensorType>> body_input_types(
     const Node& node, const std::vector<const TensorType*>& input_types) {
   const std::string& op = node.op_type();
@@ -210,21 +242,19 @@ std::optional<std::vector<TensorType>> body_input_types(
     }
     return formal;
   }
-  if (op != "Scan") return std::nullopt;
-  const bool batched = node.opset() < 9;
-  const size_t first = batched ? 1 : 0;
-  const int64_t n_scan_in = node.attr_int("num_scan_inputs", 0);
-  const int64_t n_state = static_cast<int64_t>(input_types.size() - first) - n_scan_in;
-  if (input_types.size() < first || n_scan_in < 1 || n_state < 0) return std::nullopt;
-  const auto in_axes = node.attr_ints("scan_input_axes", std::vector<int64_t>(n_scan_in, 0));
-  if (static_cast<int64_t>(in_axes.size()) != n_scan_in) return std::nullopt;
+  if (op != "Scan" || static_cast<int>(input_types.size()) != node.num_inputs()) {
+    return std::nullopt;
+  }
+  auto scan = scan_attributes(node);
+  if (!scan.is_ok()) return std::nullopt;
+  const size_t first = scan->batched ? 1 : 0;
   std::vector<TensorType> formal;
-  for (int64_t k = 0; k < n_state + n_scan_in; ++k) {
-    const size_t i = first + static_cast<size_t>(k);
+  for (size_t i = first; i < input_types.size(); ++i) {
     if (!known(i)) return std::nullopt;
+    const int64_t k = static_cast<int64_t>(i - first);
     std::optional<TensorType> t = *input_types[i];
-    if (batched) t = without_axis(*t, 0);
-    if (t && k >= n_state) t = without_axis(*t, batched ? 0 : in_axes[k - n_state]);
+    if (scan->batched) t = without_axis(*t, 0);
+    if (t && k >= scan->num_states) t = without_axis(*t, scan->input_axes[k - scan->num_states]);
     if (!t) return std::nullopt;
     formal.push_back(*t);
   }

@@ -35,6 +35,19 @@ Expected<std::unique_ptr<Graph>> make_standalone_body(const Graph& body,
                                                       const Graph& scope,
                                                       const std::vector<std::string>& captures);
 
+// Scan's attributes in one form for both of its versions. Scan 9+: inputs (states..., scan
+// inputs...) with per-input and per-output axes and directions (1 = reversed). Scan 8 (opset
+// < 9): a leading sequence_lens input and a batch axis 0 on every input and output; its scan
+// axes are 0 once the batch axis is removed, and only its inputs have directions.
+struct ScanAttributes {
+  bool batched = false;  // Scan 8
+  int64_t num_states = 0;
+  std::vector<int64_t> input_axes, input_reverse, output_axes, output_reverse;
+};
+// Errors when num_scan_inputs does not fit the node's inputs and outputs, or an axes or
+// directions list has the wrong length.
+Expected<ScanAttributes> scan_attributes(const Node& n);
+
 // The types a control-flow node (If, Loop, Scan) gives its body's formal inputs, from the
 // node's input types: If: none; Loop: (int64 iteration, bool condition, carried...); Scan 9:
 // (states..., scan inputs without their scan axis); Scan 8: the same without the batch axis 0.

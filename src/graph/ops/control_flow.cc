@@ -145,29 +145,26 @@ Status infer_loop(const InferContext& ctx, std::vector<TensorType>& outputs) {
 // a batch axis 0 on everything, with the sequence on axis 1.
 Status infer_scan_shapes(const InferContext& ctx, const Graph& body,
                          std::vector<TensorType>& outputs) {
-  const Node& n = ctx.node();
-  const bool batched = n.opset() < 9;
-  const int first = batched ? 1 : 0;
-  auto formal = body_input_types(n, input_types(ctx));
-  if (!formal) return Status::ok();
-  const int64_t n_scan_in = n.attr_int("num_scan_inputs", 0);
-  const int64_t n_state = ctx.num_inputs() - first - n_scan_in;
-  const int64_t n_scan_out = static_cast<int64_t>(outputs.size()) - n_state;
-  auto out_axes = n.attr_ints("scan_output_axes", std::vector<int64_t>(n_scan_out, 0));
-  if (n_scan_out < 0 || static_cast<int64_t>(out_axes.size()) != n_scan_out) return Status::ok();
-  // The sequence length and batch come from the first scan input (axis 1 under a batch axis).
-  const TensorType& scanned = ctx.input_type(first + static_cast<int>(n_state));
-  int64_t axis = batched ? 1 : n.attr_ints("scan_input_axes", {0}).front();
-  if (axis < 0) axis += static_cast<int64_t>(scanned.shape.size());
+  auto formal = body_input_types(ctx.node(), input_types(ctx));
+  auto scan = scan_attributes(ctx.node());
+  if (!formal || !scan.is_ok()) return Status::ok();
+  // The sequence length and batch come from the first scan input (its axis 1 under a batch
+  // axis); body_input_types has checked that this axis exists.
+  const int first = scan->batched ? 1 : 0;
+  const TensorType& scanned = ctx.input_type(first + static_cast<int>(scan->num_states));
+  const int64_t rank = static_cast<int64_t>(scanned.shape.size());
+  int64_t axis = scan->batched ? 1 : scan->input_axes.front();
+  if (axis < 0) axis += rank;
   const int64_t len = scanned.shape[axis];
-  const int64_t batch = batched ? scanned.shape[0] : 0;
+  const int64_t batch = scan->batched ? scanned.shape[0] : 0;
   auto body_types = infer_body(body, *formal, *ctx.scope());
   if (!body_types) return Status::ok();
   for (int64_t i = 0; i < static_cast<int64_t>(outputs.size()); ++i) {
     const TensorType& b = (*body_types)[i];
-    TensorType t = i < n_state ? state_type((*formal)[i], b)
-                               : with_axis(b, batched ? 0 : out_axes[i - n_state], len);
-    outputs[i] = batched ? with_axis(t, 0, batch) : t;
+    TensorType t = i < scan->num_states
+                       ? state_type((*formal)[i], b)
+                       : with_axis(b, scan->output_axes[i - scan->num_states], len);
+    outputs[i] = scan->batched ? with_axis(t, 0, batch) : t;
   }
   return Status::ok();
 }

@@ -4,6 +4,7 @@
 // reference/kernels/.
 #include "runtime/host_ops/control_flow.h"
 
+#include "graph/body_graph.h"
 #include "reference/interpreter.h"
 #include "reference/kernel_registry.h"
 
@@ -56,30 +57,19 @@ Status run_loop(KernelContext& ctx) {
 // the optional sequence_lens, everything has a batch axis 0 and the sequence is on axis 1.
 Status run_scan(KernelContext& ctx) {
   const graph::Node& n = ctx.node();
+  STITCH_ASSIGN_OR_RETURN(graph::ScanAttributes scan, graph::scan_attributes(n));
   host::ScanArgs args;
-  args.batched = n.opset() < 9;
-  const int first = args.batched ? 1 : 0;
-  const int64_t n_scan_in = n.attr_int("num_scan_inputs", 0);
-  const int64_t n_state = ctx.num_inputs() - first - n_scan_in;
-  const int64_t n_scan_out = ctx.num_outputs() - n_state;
-  if (n_scan_in < 1 || n_state < 0 || n_scan_out < 0) return error("bad num_scan_inputs");
+  args.batched = scan.batched;
+  const int first = scan.batched ? 1 : 0;
   for (int i = first; i < ctx.num_inputs(); ++i) {
     if (!ctx.has_input(i)) return error("Scan inputs cannot be omitted");
-    (i - first < n_state ? args.states : args.scan_inputs).push_back(&ctx.input(i));
+    (i - first < scan.num_states ? args.states : args.scan_inputs).push_back(&ctx.input(i));
   }
-  if (args.batched) {
-    args.sequence_lens = ctx.has_input(0) ? &ctx.input(0) : nullptr;
-    args.input_axes.assign(n_scan_in, 0);
-    args.input_reverse = n.attr_ints("directions", std::vector<int64_t>(n_scan_in, 0));
-    args.output_axes.assign(n_scan_out, 0);
-    args.output_reverse.assign(n_scan_out, 0);
-  } else {
-    args.input_axes = n.attr_ints("scan_input_axes", std::vector<int64_t>(n_scan_in, 0));
-    args.input_reverse = n.attr_ints("scan_input_directions", std::vector<int64_t>(n_scan_in, 0));
-    args.output_axes = n.attr_ints("scan_output_axes", std::vector<int64_t>(n_scan_out, 0));
-    args.output_reverse =
-        n.attr_ints("scan_output_directions", std::vector<int64_t>(n_scan_out, 0));
-  }
+  if (scan.batched && ctx.has_input(0)) args.sequence_lens = &ctx.input(0);
+  args.input_axes = std::move(scan.input_axes);
+  args.input_reverse = std::move(scan.input_reverse);
+  args.output_axes = std::move(scan.output_axes);
+  args.output_reverse = std::move(scan.output_reverse);
   STITCH_ASSIGN_OR_RETURN(auto outs, host::run_scan(args, interpreted(ctx, *n.attr_graph("body"))));
   return set_outputs(ctx, std::move(outs));
 }

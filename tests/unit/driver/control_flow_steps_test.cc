@@ -15,6 +15,7 @@
 #include "graph/op_registry.h"
 #include "reference/interpreter.h"
 #include "stitch/stitch.h"
+#include "temp_dir.h"
 
 namespace stitch::driver {
 namespace {
@@ -274,21 +275,7 @@ TEST(ControlFlowSteps, NestedBodiesCaptureValuesOfEveryScope) {
   ASSERT_TRUE(compile_and_check(nested_graph, runs));
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "stitch_cf_XXXXXX").string();
-    path_ = mkdtemp(pattern.data()) ? pattern : "";
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using testing::TempDir;
 
 TEST(ControlFlowSteps, ArtifactRunsBodyPlans) {
   std::vector<Tensor> in;

@@ -15,6 +15,7 @@
 #include "graph/op_registry.h"
 #include "reference/interpreter.h"
 #include "stitch/stitch.h"
+#include "temp_dir.h"
 
 namespace stitch::driver {
 namespace {
@@ -103,21 +104,7 @@ TEST(HostSteps, KernelReadingADataDependentShapeIsRefusedNamingTheNode) {
   EXPECT_NE(m.find("NonZero node 'non_zero'"), std::string::npos) << m;
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "stitch_host_XXXXXX").string();
-    path_ = mkdtemp(pattern.data()) ? pattern : "";
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using testing::TempDir;
 
 TEST(HostSteps, ArtifactAndCApiReportRunTimeShapes) {
   auto g = unique_graph();

@@ -58,6 +58,11 @@ class G {
   void out(Value* v) { g_->add_output(v); }
   Graph& graph() { return *g_; }
   std::unique_ptr<Graph> take() { return std::move(g_); }
+  // Infers types (the test fails when inference does) and hands the graph over.
+  std::unique_ptr<Graph> finish() {
+    EXPECT_TRUE(graph::infer_graph_types(*g_).is_ok());
+    return take();
+  }
 
  private:
   std::unique_ptr<Graph> g_;
@@ -135,9 +140,7 @@ std::unique_ptr<Graph> if_graph() {
   set_body(n, "then_branch", then_b.take());
   set_body(n, "else_branch", else_b.take());
   g.out(g.op("Add", {n->output(0), x}, "z"));
-  auto out = g.take();
-  EXPECT_TRUE(graph::infer_graph_types(*out).is_ok());
-  return out;
+  return g.finish();
 }
 
 TEST(ControlFlowSteps, IfRunsTheBranchTheConditionPicks) {
@@ -174,9 +177,7 @@ std::unique_ptr<Graph> loop_graph() {
   set_body(n, "body", body.take());
   g.out(g.op("Relu", {n->output(0)}, "relu"));
   g.out(n->output(1));
-  auto out = g.take();
-  EXPECT_TRUE(graph::infer_graph_types(*out).is_ok());
-  return out;
+  return g.finish();
 }
 
 TEST(ControlFlowSteps, LoopRunsTheTripCountOfEachRun) {
@@ -220,9 +221,7 @@ std::unique_ptr<Graph> scan_graph() {
   set_body(n, "body", body.take());
   g.out(n->output(0));
   g.out(n->output(1));
-  auto out = g.take();
-  EXPECT_TRUE(graph::infer_graph_types(*out).is_ok());
-  return out;
+  return g.finish();
 }
 
 TEST(ControlFlowSteps, ScanSlicesAlongItsAxesInItsDirections) {
@@ -262,9 +261,7 @@ std::unique_ptr<Graph> nested_graph() {
   body.out(branch->output(0));
   set_body(n, "body", body.take());
   g.out(n->output(0));
-  auto out = g.take();
-  EXPECT_TRUE(graph::infer_graph_types(*out).is_ok());
-  return out;
+  return g.finish();
 }
 
 TEST(ControlFlowSteps, NestedBodiesCaptureValuesOfEveryScope) {
@@ -325,9 +322,7 @@ std::unique_ptr<Graph> slicing_loop_graph() {
   set_body(n, "body", body.take());
   g.out(n->output(0));
   g.out(n->output(1));
-  auto out = g.take();
-  EXPECT_TRUE(graph::infer_graph_types(*out).is_ok());
-  return out;
+  return g.finish();
 }
 
 TEST(ControlFlowSteps, LoopWithIterationDependentShapesIsUnrolledOnItsTripCount) {
@@ -390,9 +385,7 @@ std::unique_ptr<Graph> string_graph() {
   g.out(to_string->output(0));
   g.out(g.op("Relu", {parse->output(0)}, "relu"));
   g.out(s);
-  auto out = g.take();
-  EXPECT_TRUE(graph::infer_graph_types(*out).is_ok());
-  return out;
+  return g.finish();
 }
 
 TEST(ControlFlowSteps, StringCastsRunOnTheHost) {

@@ -12,6 +12,8 @@
 // live across the whole reduction (input channel block x kernel taps x b input channels); each
 // step loads one contiguous weight vector and broadcasts one input element per pixel, so each
 // loaded weight serves R FMAs.
+#include <algorithm>
+
 #include "lower/templates/template_registry.h"
 
 namespace stitch::lower {
@@ -42,20 +44,30 @@ int64_t channels_per_block(const graph::Value& x) {
 // Accumulator bytes of one microkernel call: 16 KiB stay in L1 between the microkernel and the
 // epilogue (and on the stack). A pointwise conv's segment is as long as fits.
 constexpr int64_t kAccBytes = 16 * 1024;
+// Output pixels a call should cover so that each chunk of weights the microkernel brings into
+// L1 serves several register tiles (8 tiles of 6). A 7 x 7 plane computed a row per call read
+// every weight from L2 once per 7 pixels: resnet50's 512-channel 3x3 convs moved 295 KiB of
+// weights per 7-pixel row, more than L2 delivers in the time of the row's FMAs.
+constexpr int64_t kPixelsPerCall = 48;
+// Fewer parallel units than this and a call covers fewer rows, so that threads have work.
+constexpr int64_t kMinUnits = 8;
+
+bool is_zero(int64_t v) { return v == 0; }
 
 // ConvNCHWc through the microkernel: one parallel unit per (image, pair of output channel
-// blocks, output row); the microkernel fills a row of accumulators, the template adds the bias
-// and writes them through the epilogue.
+// blocks, group of output rows); the microkernel fills the rows' accumulators, the template adds
+// the bias and writes them through the epilogue. A group is one row of a wide plane and several
+// rows of a narrow one (kPixelsPerCall).
 //
 // A pointwise conv (1x1, stride 1, no padding) reads the pixel plane as one long row, cut into
 // segments whose accumulators fit kAccBytes: rows of a 7x7 or 14x14 plane would leave a
 // 1- or 2-pixel tail tile per row (a sixth of the FMA rate) and a call per row.
+// `xbuf` holds the input as `xs` ([N][cb][h][wd][8]), which `g` describes.
 Stmt conv_nchwc_microkernel(LowerContext& ctx, const graph::Node& n, const kir::Buffer& xbuf,
-                            const kir::Buffer& wbuf, const graph::nn::WindowGeometry& g) {
-  const graph::Value* x = n.input(0);
+                            const Shape& xs, const kir::Buffer& wbuf,
+                            const graph::nn::WindowGeometry& g) {
   const graph::Value* bias = n.has_input(2) ? n.input(2) : nullptr;
   const graph::Value* out = n.output(0);
-  const Shape& xs = x->shape();
   const Shape& ws = n.input(1)->shape();
   const Shape& os = out->shape();
   const int64_t cb = xs[1], h = xs[2], wd = xs[3];
@@ -73,11 +85,22 @@ Stmt conv_nchwc_microkernel(LowerContext& ctx, const graph::Node& n, const kir::
   const int64_t max_nb = std::min(m_blocks, std::max(last_nb, kBlocksPerCall));
   const int64_t wstride = cb * kh * kw * 64;
   const DType dt = out->dtype();
-  // Per unit: `rows` output rows (a row, or a segment of the plane seen as one row of `plane`
-  // pixels), each `len` pixels long.
+  // Per unit: a segment of the plane seen as one row of `plane` pixels (pointwise), or a group
+  // of `group_rows` output rows of `ow` pixels.
   const int64_t plane = oh * ow;
   const int64_t segment_limit = kAccBytes / (max_nb * 8 * 4);
-  const int64_t segments = pointwise ? (plane + segment_limit - 1) / segment_limit : oh;
+  int64_t group_rows = 1;
+  if (!pointwise) {
+    const int64_t fit = std::max<int64_t>(1, segment_limit / ow);
+    group_rows = std::min({oh, fit, (kPixelsPerCall + ow - 1) / ow});
+    while (group_rows > 1 && os[0] * pairs * ((oh + group_rows - 1) / group_rows) < kMinUnits) {
+      --group_rows;
+    }
+    const int64_t groups = (oh + group_rows - 1) / group_rows;
+    group_rows = (oh + groups - 1) / groups;  // balanced: 7 rows in 4 + 3, not 6 + 1
+  }
+  const int64_t segments =
+      pointwise ? (plane + segment_limit - 1) / segment_limit : (oh + group_rows - 1) / group_rows;
   const int64_t seg_pixels = pointwise ? (plane + segments - 1) / segments : ow;
 
   kir::Var u = ctx.var("u");
@@ -92,14 +115,27 @@ Stmt conv_nchwc_microkernel(LowerContext& ctx, const graph::Node& n, const kir::
   Expr p0 = seg * seg_pixels;  // pointwise: the segment's first pixel
   Expr len =
       pointwise ? kir::min(index_const(seg_pixels), index_const(plane) - p0) : index_const(ow);
-  kir::Buffer acc = ctx.scratch("acc", dt, {seg_pixels * max_nb * 8});
+  // Non-pointwise: the group's first row and its row count (the last group may be shorter).
+  Expr row0 = seg * group_rows;
+  Expr rows = kir::min(index_const(group_rows), index_const(oh) - row0);
+  kir::Buffer acc = ctx.scratch("acc", dt, {group_rows * seg_pixels * max_nb * 8});
   Expr x_offset = image * (cb * h * wd * 8);
   std::vector<Expr> geometry;
   if (pointwise) {
     x_offset = x_offset + p0 * 8;
-    geometry = {index_const(1), index_const(plane), index_const(1), index_const(1),
-                index_const(1), index_const(1),     index_const(0), index_const(0),
-                index_const(1), index_const(1),     index_const(0), len};
+    geometry = {index_const(1),
+                index_const(plane),
+                index_const(1),
+                index_const(1),
+                index_const(1),
+                index_const(1),
+                index_const(0),
+                index_const(0),
+                index_const(1),
+                index_const(1),
+                index_const(0),
+                index_const(1),
+                len};
   } else {
     geometry = {index_const(h),
                 index_const(wd),
@@ -111,26 +147,31 @@ Stmt conv_nchwc_microkernel(LowerContext& ctx, const graph::Node& n, const kir::
                 index_const(g.pads_begin[1]),
                 index_const(g.dilations[0]),
                 index_const(g.dilations[1]),
-                seg,
+                row0,
+                rows,
                 index_const(ow)};
   }
   std::vector<Expr> params{nb, index_const(wstride), index_const(cb),
-                           index_const(channels_per_block(*x))};
+                           index_const(channels_per_block(*n.input(0)))};
   params.insert(params.end(), geometry.begin(), geometry.end());
   Stmt call = kir::microkernel_call("stitch_conv_f32_nchw8c",
                                     {{xbuf, x_offset}, {wbuf, m0 * wstride}, {acc, index_const(0)}},
                                     std::move(params));
-  kir::Var j = ctx.var("j"), b = ctx.var("b"), l = ctx.var("l");
-  Expr value = kir::load(acc, (Expr(j) * nb + Expr(b)) * 8 + Expr(l));
+  kir::Var i = ctx.var("i"), j = ctx.var("j"), b = ctx.var("b"), l = ctx.var("l");
+  Expr acc_row = pointwise ? index_const(0) : Expr(i);
+  Expr value = kir::load(acc, ((acc_row * len + Expr(j)) * nb + Expr(b)) * 8 + Expr(l));
   if (bias) value = value + ctx.read(bias, {(m0 + Expr(b)) * 8 + Expr(l)});
   Expr pixel = p0 + Expr(j);
   Index at = pointwise ? Index{image, m0 + Expr(b), pixel / ow, pixel % ow, Expr(l)}
-                       : Index{image, m0 + Expr(b), seg, Expr(j), Expr(l)};
+                       : Index{image, m0 + Expr(b), row0 + Expr(i), Expr(j), Expr(l)};
   Stmt store = ctx.write(out, at, value);
   Stmt epilogue = kir::for_loop(j, index_const(0), len, kir::ForKind::kSerial,
                                 kir::for_loop(b, index_const(0), nb, kir::ForKind::kSerial,
                                               kir::for_loop(l, index_const(0), index_const(8),
                                                             kir::ForKind::kVectorized, store)));
+  if (!pointwise) {
+    epilogue = kir::for_loop(i, index_const(0), rows, kir::ForKind::kSerial, epilogue);
+  }
   return kir::for_loop(u, index_const(0), index_const(os[0] * pairs * segments),
                        kir::ForKind::kParallel, kir::allocate(acc, kir::seq({call, epilogue})));
 }
@@ -153,8 +194,27 @@ Expected<Stmt> lower_conv_nchwc(LowerContext& ctx, const graph::Node& n) {
   STITCH_ASSIGN_OR_RETURN(graph::nn::WindowGeometry g,
                           graph::nn::window_geometry(n, {h, wd}, {kh, kw}, false));
   if (b == 8) {
+    const bool unpadded = std::all_of(g.pads_begin.begin(), g.pads_begin.end(), is_zero) &&
+                          std::all_of(g.pads_end.begin(), g.pads_end.end(), is_zero);
+    if (kh == 1 && kw == 1 && unpadded && (g.strides[0] > 1 || g.strides[1] > 1)) {
+      // A strided 1x1 conv (a ResNet downsample) is a pointwise conv of the pixels it reads:
+      // copy them once into a dense scratch. Read in place, each used pixel (32 bytes) sits in
+      // its own cache line, and every pair of output blocks streams the sparse plane again.
+      const Shape sub{xs[0], cb, os[2], os[3], 8};
+      kir::Buffer sub_buf = ctx.scratch("x_subsampled", dt, {shape_numel(sub)});
+      Stmt fill = loop_nest(ctx, sub, [&](const Index& idx) {
+        Index at{idx[0], idx[1], idx[2] * g.strides[0], idx[3] * g.strides[1], idx[4]};
+        return kir::store(sub_buf, linearize(sub, idx), ctx.read(x, at));
+      });
+      graph::nn::WindowGeometry unit_stride = g;
+      unit_stride.strides = {1, 1};
+      unit_stride.dilations = {1, 1};
+      return kir::allocate(
+          sub_buf,
+          kir::seq({fill, conv_nchwc_microkernel(ctx, n, sub_buf, sub, *wbuf, unit_stride)}));
+    }
     if (const kir::Buffer* xbuf = ctx.buffer_to_load(x)) {
-      return conv_nchwc_microkernel(ctx, n, *xbuf, *wbuf, g);
+      return conv_nchwc_microkernel(ctx, n, *xbuf, xs, *wbuf, g);
     }
     // The input is computed in this kernel (an inlined reorder into the blocked layout, a
     // padding): materialize it once into a scratch shared by the threads, then convolve that.
@@ -164,7 +224,7 @@ Expected<Stmt> lower_conv_nchwc(LowerContext& ctx, const graph::Node& n) {
       return kir::store(xs_buf, linearize(xs, idx), ctx.read(x, idx));
     });
     return kir::allocate(xs_buf,
-                         kir::seq({fill, conv_nchwc_microkernel(ctx, n, xs_buf, *wbuf, g)}));
+                         kir::seq({fill, conv_nchwc_microkernel(ctx, n, xs_buf, xs, *wbuf, g)}));
   }
   const int lanes = static_cast<int>(b);
   kir::Var vn = ctx.var("n");

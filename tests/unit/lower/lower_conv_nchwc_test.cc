@@ -6,7 +6,8 @@
 // through the inlined reorder (the template's own loops). Shapes hit the microkernel's edges:
 // an odd number of output channel blocks (a last call with one block), rows that are not a
 // multiple of the 6-pixel tile, padding on every side, strides, dilations, batch 2, and input
-// channel counts whose weights need several L1 chunks. Part of tests/unit/lower/.
+// channel counts whose weights need several L1 chunks, several output rows per call, and strided
+// 1x1 convs (a subsampled copy of the input). Part of tests/unit/lower/.
 #include <gtest/gtest.h>
 
 #include "graph_builder.h"
@@ -94,7 +95,11 @@ TEST(LowerConvNCHWc, MatchesReference) {
       {1, 64, 6, 9, 32, 3, 1, 1},    // 3x3 weights of 64 channels: several L1 chunks
       {1, 8, 17, 19, 24, 1},         // pointwise, 323 pixels: two plane segments, 3 blocks
       {2, 16, 23, 23, 16, 1},        // pointwise, 529 pixels: three segments, batch 2
-      {1, 8, 9, 9, 16, 1, 2},        // 1x1 stride 2: rows, not a plane segment
+      {1, 8, 9, 9, 16, 1, 2},        // 1x1 stride 2: a subsampled copy, then pointwise
+      {2, 16, 13, 11, 24, 1, 2},     // 1x1 stride 2 on odd sides, 3 blocks, batch 2
+      {1, 8, 10, 10, 16, 1, 3},      // 1x1 stride 3
+      {1, 16, 11, 9, 64, 3, 1, 1},   // narrow rows: calls of 6 and 5 rows (kPixelsPerCall)
+      {2, 8, 7, 7, 48, 3, 2, 1},     // 4x4 output in groups of 2 rows, batch 2
       {1, 8, 5, 5, 8, 1, 1, 1},      // 1x1 with padding: rows, not a plane segment
       {1, 16, 6, 9, 40, 3, 1, 1},    // 5 output blocks: calls of 2 and 3 blocks (a 4x3 tile)
       {1, 8, 3, 180, 24, 3, 1, 1},   // 3 blocks on 180-pixel rows: too wide for 3, so 2 + 1

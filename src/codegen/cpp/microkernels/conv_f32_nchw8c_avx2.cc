@@ -117,7 +117,8 @@ static inline void stitch_conv_nchw8c_row(const float* __restrict x, const float
                                           float* __restrict acc, int64_t wstride, int64_t cb,
                                           int64_t cin, int64_t h, int64_t wd, int64_t kh, int64_t kw,
                                           int64_t sh, int64_t sw, int64_t ph, int64_t pw,
-                                          int64_t dh, int64_t dw, int64_t oi, int64_t ow) {
+                                          int64_t dh, int64_t dw, int64_t oi, int64_t rows,
+                                          int64_t ow) {
   // 6 pixels x 2 blocks or 4 pixels x 3 blocks: 12 accumulators either way.
   constexpr int kR = NB == 3 ? 4 : 6;
   int64_t chunk = 16384 / (kh * kw * 64 * NB * 4);
@@ -134,37 +135,41 @@ static inline void stitch_conv_nchw8c_row(const float* __restrict x, const float
   const int64_t wide = tiles > 0 ? ow % tiles : 0;  // the first `wide` tiles are base + 1 wide
   for (int64_t c0 = 0; c0 < cb; c0 += chunk) {
     const int64_t c1 = c0 + chunk < cb ? c0 + chunk : cb;
-    int64_t j = 0;
-    for (int64_t t = 0; t < tiles; ++t) {
-      const int64_t r = base + (t < wide ? 1 : 0);
-      float* a = acc + j * NB * 8;
+    // Every row of the call takes the chunk before the next chunk: a small plane (7 x 7)
+    // then reads each weight from L1 for all its pixels, not once per 7-pixel row from L2.
+    for (int64_t i = 0; i < rows; ++i) {
+      int64_t j = 0;
+      for (int64_t t = 0; t < tiles; ++t) {
+        const int64_t r = base + (t < wide ? 1 : 0);
+        float* a = acc + (i * ow + j) * NB * 8;
 #define STITCH_CONV_TILE(n)                                                                    \
   case n:                                                                                      \
     if constexpr (n <= kR)                                                                     \
       stitch_conv_nchw8c_tile<n, NB, SW, CI>(x, w, a, wstride, c0, c1, cin, h, wd, kh, kw, sh, \
-                                             sw, ph, pw, dh, dw, oi, j);                       \
+                                             sw, ph, pw, dh, dw, oi + i, j);                   \
     break;
-      switch (r) {
-        STITCH_CONV_TILE(1) STITCH_CONV_TILE(2) STITCH_CONV_TILE(3) STITCH_CONV_TILE(4)
-        STITCH_CONV_TILE(5) STITCH_CONV_TILE(6)
-        default: break;
-      }
+        switch (r) {
+          STITCH_CONV_TILE(1) STITCH_CONV_TILE(2) STITCH_CONV_TILE(3) STITCH_CONV_TILE(4)
+          STITCH_CONV_TILE(5) STITCH_CONV_TILE(6)
+          default: break;
+        }
 #undef STITCH_CONV_TILE
-      j += r;
+        j += r;
+      }
     }
   }
 }
 
-// conv_f32_nchw8c, AVX2 + FMA: one output row of nb (1 to 3) output channel blocks.
+// conv_f32_nchw8c, AVX2 + FMA: `rows` output rows of nb (1 to 3) output channel blocks.
 static inline void stitch_conv_f32_nchw8c(const float* __restrict x, const float* __restrict w,
                                           float* __restrict acc, int64_t nb, int64_t wstride,
                                           int64_t cb, int64_t cin, int64_t h, int64_t wd, int64_t kh,
                                           int64_t kw, int64_t sh, int64_t sw, int64_t ph,
                                           int64_t pw, int64_t dh, int64_t dw, int64_t oi,
-                                          int64_t ow) {
+                                          int64_t rows, int64_t ow) {
 #define STITCH_CONV_ROW(NB, SW, CI)                                                          \
   stitch_conv_nchw8c_row<NB, SW, CI>(x, w, acc, wstride, cb, cin, h, wd, kh, kw, sh, sw, ph, pw, \
-                                     dh, dw, oi, ow)
+                                     dh, dw, oi, rows, ow)
   // Stride 1 (most convs) gets compile-time pixel offsets; other strides a run-time one. A
   // padded stem's few channels get a run-time channel count.
   if (cin == 3) {  // an RGB stem: the channel loop unrolled completely

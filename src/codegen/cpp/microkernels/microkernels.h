@@ -23,15 +23,16 @@
 //                               int64_t wstride, int64_t cb, int64_t cin, int64_t h,
 //                               int64_t wd, int64_t kh, int64_t kw, int64_t sh, int64_t sw,
 //                               int64_t ph, int64_t pw, int64_t dh, int64_t dw, int64_t oi,
-//                               int64_t ow)
-// One output row oi of a 2-D convolution in the blocked NCHW8c layout (stitch.ConvNCHWc), for
-// nb (1 to 3) consecutive blocks of 8 output channels, without bias or epilogue:
-//   acc[j][b][l] = sum over c < cb, p < kh, q < kw, ci < cin of
+//                               int64_t rows, int64_t ow)
+// Output rows oi .. oi + rows - 1 of a 2-D convolution in the blocked NCHW8c layout
+// (stitch.ConvNCHWc), for nb (1 to 3) consecutive blocks of 8 output channels, without bias or
+// epilogue:
+//   acc[i][j][b][l] = sum over c < cb, p < kh, q < kw, ci < cin of
 //                  x[c][ih][iw][ci] * w[b * wstride + (((c * kh + p) * kw + q) * 8 + ci) * 8 + l]
-//   with ih = oi * sh - ph + p * dh, iw = j * sw - pw + q * dw (taps outside the image add 0),
-//   for j < ow, b < nb, l < 8;
+//   with ih = (oi + i) * sh - ph + p * dh, iw = j * sw - pw + q * dw (taps outside the image
+//   add 0), for i < rows, j < ow, b < nb, l < 8;
 //   x: one image [cb][h][wd][8]; w: the packed weight of the first output block,
-//   [cb][kh][kw][8 in][8 out], the next block wstride floats further; acc: [ow][nb][8];
+//   [cb][kh][kw][8 in][8 out], the next block wstride floats further; acc: [rows][ow][nb][8];
 //   cin (1..8): the channels of each block to sum, 8 unless the rest are zero padding (a stem
 //   whose 3 channels were padded to a block).
 //

@@ -10,6 +10,7 @@
 //     pack the block's rows of A into [tiles][kc][6] (zero rows past R; this is where inlined
 //       producers of A, batch broadcasting and 1-D A are resolved, through ctx.read)
 //     for each panel: microkernel over all tiles, accumulating into the unit's C block
+// A single row of A (M = 1) goes to gemv_f32_16 instead, over all the block's panels at once.
 // When A is a materialized buffer, its whole tiles are not packed: gemm_f32_6x16_rows reads
 // them in place (row stride K), and only a partial last tile is packed. A pack costs about as
 // much per element as the FMAs of one panel, and it was repeated for every n block.
@@ -62,7 +63,7 @@ Stmt unit(LowerContext& ctx, const Operands& op, const GemmBlocking& bl, const E
           const Expr& nb, const kir::Buffer* a_rows) {
   const int64_t ldc = bl.panels_per_block * kPanelCols;
   kir::Buffer c = ctx.scratch("c_block", DType::kFloat32, {bl.tiles_per_block * kTileRows * ldc});
-  const int64_t packed_tiles = a_rows ? 1 : bl.tiles_per_block;
+  const int64_t packed_tiles = a_rows || op.rows == 1 ? 1 : bl.tiles_per_block;
   kir::Buffer a_pack =
       ctx.scratch("a_pack", DType::kFloat32, {packed_tiles * bl.k_block * kTileRows});
   const int64_t total_tiles = ceil_div(op.rows, kTileRows);
@@ -81,7 +82,24 @@ Stmt unit(LowerContext& ctx, const Operands& op, const GemmBlocking& bl, const E
     return {op.b, ((p0 + panel) * op.k + k0) * kPanelCols};
   };
   Stmt per_k;
-  if (a_rows) {
+  if (op.rows == 1) {
+    // A matrix-vector product (a classifier at batch 1): gemv_f32_16 over the block's panels,
+    // reading A's row in place when it is a buffer, else row 0 of a packed tile.
+    Stmt pack;
+    kir::BufferOffset a_row{a_pack, index_const(0)};
+    int64_t ks = kTileRows;
+    if (a_rows) {
+      a_row = {*a_rows, k0};
+      ks = 1;
+    } else {
+      pack = pack_gemm_a(ctx, a_pack, op.rows, m0, index_const(1), k0, kc, a_at);
+    }
+    Stmt gemv = kir::microkernel_call("stitch_gemv_f32_16",
+                                      {a_row, b_panel(index_const(0)), {c, index_const(0)}},
+                                      {panels, kc, index_const(ks), index_const(op.k * kPanelCols),
+                                       kir::min(Expr(kb), index_const(1))});
+    per_k = pack.defined() ? kir::seq({pack, gemv}) : gemv;
+  } else if (a_rows) {
     // A is a row-major buffer: its whole tiles go to the microkernel in place; only a last,
     // partial tile (rows past R) is packed, zero-padded, into a_pack.
     Expr direct =

@@ -2,8 +2,8 @@
 // passes/pack_matmul_weights.h, are compiled (policies none and arbitrary) and compared with the
 // reference interpreter on the original graph (relative L2 <= 1e-4). Shapes are chosen to hit
 // every edge: M, N and K not multiples of the 6 x 16 tile, K past one 256 block, more than one
-// M and N block, batched and 1-D A, and fused epilogues (bias, ReLU, residual). Part of
-// tests/unit/lower/.
+// M and N block, batched and 1-D A, one row of A (the matrix-vector kernel), and fused epilogues
+// (bias, ReLU, residual). Part of tests/unit/lower/.
 #include <gtest/gtest.h>
 
 #include "graph_builder.h"
@@ -22,6 +22,7 @@ struct Case {
   int64_t n;
   bool bias_relu = false;  // y = relu(A B + bias)
   bool residual = false;   // y = A B + R, R an input of Y's shape
+  bool relu_a = false;     // y = relu(A) B: A is computed inside the kernel (packed, not read)
 };
 
 std::unique_ptr<graph::Graph> make_graph(const Case& c, std::vector<Tensor>* feeds) {
@@ -29,7 +30,7 @@ std::unique_ptr<graph::Graph> make_graph(const Case& c, std::vector<Tensor>* fee
   graph::Value* a = b.input("a", f32, c.a);
   feeds->push_back(testing::random_tensor(f32, c.a, 1));
   graph::Value* w = b.constant("w", testing::random_tensor(f32, {c.a.back(), c.n}, 2));
-  graph::Value* y = b.node("MatMul", {a, w});
+  graph::Value* y = b.node("MatMul", {c.relu_a ? b.node("Relu", {a}) : a, w});
   if (c.bias_relu) {
     y = b.node("Add", {y, b.constant("bias", testing::random_tensor(f32, {c.n}, 3))});
     y = b.node("Relu", {y});
@@ -72,6 +73,15 @@ TEST(LowerMatMulPacked, SeveralBlocksInEveryDimension) {
 TEST(LowerMatMulPacked, BatchedAndVectorA) {
   check({{2, 3, 5, 9}, 17});
   check({{37}, 19});
+}
+
+// One row of A (a classifier at batch 1) runs in gemv_f32_16: panel groups of 4 and a
+// remainder, several K blocks (accumulation), A read in place or packed from a fused producer.
+TEST(LowerMatMulPacked, MatrixVectorProduct) {
+  check({{1, 600}, 300});
+  check({{1, 1, 1280}, 1000, /*bias_relu=*/true});
+  check({{1, 300}, 90, /*bias_relu=*/false, /*residual=*/true, /*relu_a=*/true});
+  check({{600}, 33, /*bias_relu=*/false, /*residual=*/false, /*relu_a=*/true});
 }
 
 TEST(LowerMatMulPacked, FusedEpilogues) {

@@ -99,8 +99,17 @@ Stmt conv_nchwc_microkernel(LowerContext& ctx, const graph::Node& n, const kir::
     const int64_t groups = (oh + group_rows - 1) / group_rows;
     group_rows = (oh + groups - 1) / groups;  // balanced: 7 rows in 4 + 3, not 6 + 1
   }
-  const int64_t segments =
+  int64_t segments =
       pointwise ? (plane + segment_limit - 1) / segment_limit : (oh + group_rows - 1) / group_rows;
+  // A small plane with few output blocks (squeezenet's 13x13 squeeze convs: 3 pairs) splits
+  // into more segments, down to 4 tiles each, so that two threads do not split 3 units 2 + 1.
+  if (pointwise) {
+    const int64_t min_pixels = 4 * 6;
+    while (os[0] * pairs * segments < kMinUnits &&
+           (plane + segments) / (segments + 1) >= min_pixels) {
+      ++segments;
+    }
+  }
   const int64_t seg_pixels = pointwise ? (plane + segments - 1) / segments : ow;
 
   kir::Var u = ctx.var("u");

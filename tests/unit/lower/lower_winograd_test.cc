@@ -98,8 +98,9 @@ TEST(LowerWinograd, ChannelsNotMultiplesOf16) {
 
 TEST(LowerWinograd, LargeInputsAndManyChannels) {
   check({
-      {2, 32, 30, 30, 32},  // 64 tiles per image: several tile blocks, a partial last one
-      {1, 264, 7, 8, 32},   // 264 input channels: two K blocks of 132
+      {2, 32, 30, 30, 32},   // 64 tiles per image: several tile blocks, a partial last one
+      {1, 264, 7, 8, 32},    // 264 input channels: two K blocks of 132
+      {1, 64, 13, 13, 264},  // one tile block, U too large for L2: 17 units of 1 panel
   });
 }
 

@@ -10,7 +10,8 @@
 //     pack the block's rows of A into [tiles][kc][6] (zero rows past R; this is where inlined
 //       producers of A, batch broadcasting and 1-D A are resolved, through ctx.read)
 //     for each panel: microkernel over all tiles, accumulating into the unit's C block
-// A single row of A (M = 1) goes to gemv_f32_16 instead, over all the block's panels at once.
+// A single row of A (M = 1), and a last partial tile of 1 to 3 rows, go to gemm_f32_few_rows
+// instead, over all the block's panels at once.
 // When A is a materialized buffer, its whole tiles are not packed: gemm_f32_6x16_rows reads
 // them in place (row stride K), and only a partial last tile is packed. A pack costs about as
 // much per element as the FMAs of one panel, and it was repeated for every n block.
@@ -81,39 +82,53 @@ Stmt unit(LowerContext& ctx, const Operands& op, const GemmBlocking& bl, const E
   auto b_panel = [&](const Expr& panel) -> kir::BufferOffset {
     return {op.b, ((p0 + panel) * op.k + k0) * kPanelCols};
   };
+  // gemm_f32_few_rows over all the block's panels: `rows` rows of A (row r's element k at
+  // a[r * rs + k * ks]) into C's rows from `c_row` on.
+  auto few_rows_call = [&](const kir::BufferOffset& a, const Expr& rows, int64_t rs, int64_t ks,
+                           const Expr& c_row) {
+    return kir::microkernel_call(
+        "stitch_gemm_f32_few_rows", {a, b_panel(index_const(0)), {c, c_row * ldc}},
+        {rows, panels, kc, index_const(rs), index_const(ks), index_const(op.k * kPanelCols),
+         index_const(ldc), kir::min(Expr(kb), index_const(1))});
+  };
+  // Rows of the last tile when it is partial (0 when R is a multiple of 6).
+  const int64_t tail_rows = op.rows % kTileRows;
   Stmt per_k;
   if (op.rows == 1) {
-    // A matrix-vector product (a classifier at batch 1): gemv_f32_16 over the block's panels,
-    // reading A's row in place when it is a buffer, else row 0 of a packed tile.
-    Stmt pack;
-    kir::BufferOffset a_row{a_pack, index_const(0)};
-    int64_t ks = kTileRows;
+    // A matrix-vector product (a classifier at batch 1): A's row read in place when it is a
+    // buffer, else row 0 of a packed tile.
     if (a_rows) {
-      a_row = {*a_rows, k0};
-      ks = 1;
+      per_k = few_rows_call({*a_rows, k0}, index_const(1), 0, 1, index_const(0));
     } else {
-      pack = pack_gemm_a(ctx, a_pack, op.rows, m0, index_const(1), k0, kc, a_at);
+      per_k = kir::seq(
+          {pack_gemm_a(ctx, a_pack, op.rows, m0, index_const(1), k0, kc, a_at),
+           few_rows_call({a_pack, index_const(0)}, index_const(1), 1, kTileRows, index_const(0))});
     }
-    Stmt gemv = kir::microkernel_call("stitch_gemv_f32_16",
-                                      {a_row, b_panel(index_const(0)), {c, index_const(0)}},
-                                      {panels, kc, index_const(ks), index_const(op.k * kPanelCols),
-                                       kir::min(Expr(kb), index_const(1))});
-    per_k = pack.defined() ? kir::seq({pack, gemv}) : gemv;
   } else if (a_rows) {
-    // A is a row-major buffer: its whole tiles go to the microkernel in place; only a last,
-    // partial tile (rows past R) is packed, zero-padded, into a_pack.
+    // A is a row-major buffer: its whole tiles go to the microkernel in place. A last, partial
+    // tile (rest: 0 or 1) of 1 to 3 rows goes to gemm_f32_few_rows, also in place (bert's 128
+    // rows: the 6-row tile would spend two thirds of its FMAs on padding); one of 4 or 5 rows is
+    // packed, zero-padded, into a_pack for the 6 x 16 kernel.
     Expr direct =
         kir::max(index_const(0), kir::min(tiles, (index_const(op.rows) - m0) / kTileRows));
     Expr rest = tiles - direct;
     Stmt direct_call =
         gemm_rows_microkernel_call({*a_rows, m0 * op.k + k0}, b_panel(Expr(p)),
                                    {c, Expr(p) * kPanelCols}, direct, kc, op.k, ldc, Expr(kb));
-    Stmt rest_call = gemm_microkernel_call({a_pack, index_const(0)}, b_panel(Expr(p)),
-                                           {c, direct * (kTileRows * ldc) + Expr(p) * kPanelCols},
-                                           rest, kc, ldc, Expr(kb));
-    Stmt pack_rest = pack_gemm_a(ctx, a_pack, op.rows, m0 + direct * kTileRows, rest, k0, kc, a_at);
-    per_k = kir::seq({pack_rest, kir::for_loop(p, index_const(0), panels, kir::ForKind::kSerial,
-                                               kir::seq({direct_call, rest_call}))});
+    if (tail_rows >= 1 && tail_rows <= 3) {
+      Stmt tail = few_rows_call({*a_rows, (m0 + direct * kTileRows) * op.k + k0}, rest * tail_rows,
+                                op.k, 1, direct * kTileRows);
+      per_k = kir::seq(
+          {kir::for_loop(p, index_const(0), panels, kir::ForKind::kSerial, direct_call), tail});
+    } else {
+      Stmt rest_call = gemm_microkernel_call({a_pack, index_const(0)}, b_panel(Expr(p)),
+                                             {c, direct * (kTileRows * ldc) + Expr(p) * kPanelCols},
+                                             rest, kc, ldc, Expr(kb));
+      Stmt pack_rest =
+          pack_gemm_a(ctx, a_pack, op.rows, m0 + direct * kTileRows, rest, k0, kc, a_at);
+      per_k = kir::seq({pack_rest, kir::for_loop(p, index_const(0), panels, kir::ForKind::kSerial,
+                                                 kir::seq({direct_call, rest_call}))});
+    }
   } else {
     Stmt gemm = gemm_microkernel_call({a_pack, index_const(0)}, b_panel(Expr(p)),
                                       {c, Expr(p) * kPanelCols}, tiles, kc, ldc, Expr(kb));

@@ -2,8 +2,8 @@
 // passes/pack_matmul_weights.h, are compiled (policies none and arbitrary) and compared with the
 // reference interpreter on the original graph (relative L2 <= 1e-4). Shapes are chosen to hit
 // every edge: M, N and K not multiples of the 6 x 16 tile, K past one 256 block, more than one
-// M and N block, batched and 1-D A, one row of A (the matrix-vector kernel), and fused epilogues
-// (bias, ReLU, residual). Part of tests/unit/lower/.
+// M and N block, batched and 1-D A, one row of A and a partial last tile of 1 to 5 rows (the
+// few-rows kernel), and fused epilogues (bias, ReLU, residual). Part of tests/unit/lower/.
 #include <gtest/gtest.h>
 
 #include "graph_builder.h"
@@ -75,13 +75,22 @@ TEST(LowerMatMulPacked, BatchedAndVectorA) {
   check({{37}, 19});
 }
 
-// One row of A (a classifier at batch 1) runs in gemv_f32_16: panel groups of 4 and a
+// One row of A (a classifier at batch 1) runs in gemm_f32_few_rows: panel groups of 4 and a
 // remainder, several K blocks (accumulation), A read in place or packed from a fused producer.
 TEST(LowerMatMulPacked, MatrixVectorProduct) {
   check({{1, 600}, 300});
   check({{1, 1, 1280}, 1000, /*bias_relu=*/true});
   check({{1, 300}, 90, /*bias_relu=*/false, /*residual=*/true, /*relu_a=*/true});
   check({{600}, 33, /*bias_relu=*/false, /*residual=*/false, /*relu_a=*/true});
+}
+
+// A last tile of 1 to 3 rows runs in gemm_f32_few_rows (groups of 2 panels and a remainder);
+// one of 4 or 5 rows is packed for the 6 x 16 kernel.
+TEST(LowerMatMulPacked, PartialLastTile) {
+  check({{128, 96}, 200});  // bert's 128 rows: 21 tiles and 2 rows
+  check({{9, 40}, 50});     // 3 rows after one tile, 4 panels (the last one partial)
+  check({{2, 5, 7}, 48, /*bias_relu=*/true});  // 10 rows: a tile and 4 rows, fused epilogue
+  check({{31, 300}, 70, /*bias_relu=*/false, /*residual=*/true});  // 1 row, two K blocks
 }
 
 TEST(LowerMatMulPacked, FusedEpilogues) {

@@ -13,7 +13,9 @@ std::string microkernel_definition(const std::string& name, const toolchain::Tar
     if (target.has_avx2()) return std::string(kGemmF32x6x16TileAvx2) + kGemmF32x6x16RowsAvx2;
     return kGemmF32x6x16RowsGeneric;
   }
-  if (name == "stitch_gemv_f32_16") return target.has_avx2() ? kGemvF32x16Avx2 : kGemvF32x16Generic;
+  if (name == "stitch_gemm_f32_few_rows") {
+    return target.has_avx2() ? kGemmF32FewRowsAvx2 : kGemmF32FewRowsGeneric;
+  }
   if (name == "stitch_conv_f32_nchw8c") {
     return target.has_avx2() ? kConvF32Nchw8cAvx2 : kConvF32Nchw8cGeneric;
   }

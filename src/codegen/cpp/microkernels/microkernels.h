@@ -18,15 +18,18 @@
 // gemm_f32_6x16 with A read in place: row i of A (i < m_tiles * 6) at a + i * lda, kc floats.
 // For an A that is already a row-major buffer with whole 6-row tiles (no copy into tiles).
 //
-// ---- gemv_f32_16 ----
-//   void stitch_gemv_f32_16(const float* a, const float* b, float* c, int64_t panels,
-//                           int64_t kc, int64_t ks, int64_t ps, int64_t accumulate)
-// One row of A against `panels` packed B panels (a matrix-vector product, M = 1):
-//   c[p * 16 + j] (+)= sum over k < kc of a[k * ks] * b[p * ps + k * 16 + j], p < panels;
-//   a: the row, element k at a[k * ks] (ks = 6 reads row 0 of a packed tile); b: the first
-//   panel's [kc][16] block, the next panel ps floats further; c: 16 floats per panel,
-//   contiguous; overwritten when accumulate == 0, else added to. Same order of sums per output
-//   as gemm_f32_6x16, so a row's result does not depend on which kernel computed it.
+// ---- gemm_f32_few_rows ----
+//   void stitch_gemm_f32_few_rows(const float* a, const float* b, float* c, int64_t rows,
+//                                 int64_t panels, int64_t kc, int64_t rs, int64_t ks,
+//                                 int64_t ps, int64_t ldc, int64_t accumulate)
+// rows (0 to 3) rows of A against `panels` packed B panels, for a matrix-vector product
+// (M = 1) and the last rows of a MatMul whose row count is not a multiple of 6:
+//   c[r * ldc + p * 16 + j] (+)= sum over k < kc of a[r * rs + k * ks] * b[p * ps + k * 16 + j]
+//   for r < rows, p < panels, j < 16; a: row r's element k at a[r * rs + k * ks] (rows read in
+//   place: rs = lda, ks = 1; a packed tile: rs = 1, ks = 6); b: the first panel's [kc][16]
+//   block, the next panel ps floats further; c: row-major with row stride ldc, overwritten when
+//   accumulate == 0, else added to. Same order of sums per output as gemm_f32_6x16, so a row's
+//   result does not depend on which kernel computed it.
 //
 // ---- conv_f32_nchw8c ----
 //   void stitch_conv_f32_nchw8c(const float* x, const float* w, float* acc, int64_t nb,
@@ -82,9 +85,9 @@ extern const char* const kGemmF32x6x16Generic;
 // Per-ISA sources of gemm_f32_6x16_rows (AVX-512 targets use the AVX2 one).
 extern const char* const kGemmF32x6x16RowsAvx2;
 extern const char* const kGemmF32x6x16RowsGeneric;
-// Per-ISA sources of gemv_f32_16 (AVX-512 targets use the AVX2 one).
-extern const char* const kGemvF32x16Avx2;
-extern const char* const kGemvF32x16Generic;
+// Per-ISA sources of gemm_f32_few_rows (AVX-512 targets use the AVX2 one).
+extern const char* const kGemmF32FewRowsAvx2;
+extern const char* const kGemmF32FewRowsGeneric;
 // Per-ISA sources of conv_f32_nchw8c (AVX-512 targets use the AVX2 one: the layout has 8 lanes).
 extern const char* const kConvF32Nchw8cAvx2;
 extern const char* const kConvF32Nchw8cGeneric;

@@ -55,6 +55,9 @@ class LowerContext {
   // recorded as read; nullptr when v is inlined (it has no buffer to load from).
   const kir::Buffer* buffer_to_load(const graph::Value* v);
   bool is_inlined(const graph::Value* v) const { return inlined_.count(v) != 0; }
+  // Whether writes of v go through an epilogue (a template that stores v's buffer directly,
+  // bypassing write(), must not be used then).
+  bool has_epilogue(const graph::Value* v) const { return epilogue_.count(v) != 0; }
   // Values whose buffer some Load reads (so the kernel needs that buffer as a parameter).
   const std::set<const graph::Value*>& loaded() const { return loaded_; }
 

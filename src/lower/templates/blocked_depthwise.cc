@@ -294,6 +294,23 @@ Expected<Stmt> lower_reorder_nchwc(LowerContext& ctx, const graph::Node& n) {
     return unsupported(n, "ReorderNCHWc on " + std::string(dtype_name(x->dtype())));
   }
   const int64_t c = x->shape()[1], b = out->shape()[4];
+  const Shape& os = out->shape();
+  const kir::Buffer* xbuf = b == 8 ? ctx.buffer_to_load(x) : nullptr;
+  const kir::Buffer* ybuf = ctx.has_epilogue(out) ? nullptr : ctx.find_buffer(out);
+  if (xbuf && ybuf) {
+    // 8-channel blocks from a buffer into a buffer: the reorder_f32_nchw8c microkernel, one
+    // unit per (image, block, row), each an 8 x 8 transpose per 8 pixels.
+    const int64_t cb = os[1], h = os[2], w = os[3];
+    kir::Var u = ctx.var("u");
+    Expr image = Expr(u) / (cb * h), block = (Expr(u) / h) % cb, row = Expr(u) % h;
+    Stmt call = kir::microkernel_call(
+        "stitch_reorder_f32_nchw8c",
+        {{*xbuf, ((image * c + block * 8) * h + row) * w},
+         {*ybuf, ((image * cb + block) * h + row) * (w * 8)}},
+        {kir::min(index_const(8), index_const(c) - block * 8), index_const(h * w), index_const(w)});
+    return kir::for_loop(u, index_const(0), index_const(os[0] * cb * h), kir::ForKind::kParallel,
+                         call);
+  }
   return loop_nest(ctx, out->shape(), [&](const Index& idx) {
     Expr ch = idx[1] * b + idx[4];
     Expr v = ctx.read(x, {idx[0], clamp_index(ch, c), idx[2], idx[3]});

@@ -7,7 +7,9 @@
 // an odd number of output channel blocks (a last call with one block), rows that are not a
 // multiple of the 6-pixel tile, padding on every side, strides, dilations, batch 2, and input
 // channel counts whose weights need several L1 chunks, several output rows per call, and strided
-// 1x1 convs (a subsampled copy of the input). Part of tests/unit/lower/.
+// 1x1 convs (a subsampled copy of the input), and inputs whose channels are not a multiple of 8
+// (stitch.ReorderNCHWc pads them: the reorder_f32_nchw8c microkernel under the none policy).
+// Part of tests/unit/lower/.
 #include <gtest/gtest.h>
 
 #include "graph_builder.h"
@@ -103,6 +105,8 @@ TEST(LowerConvNCHWc, MatchesReference) {
       {1, 8, 5, 5, 8, 1, 1, 1},      // 1x1 with padding: rows, not a plane segment
       {1, 16, 6, 9, 40, 3, 1, 1},    // 5 output blocks: calls of 2 and 3 blocks (a 4x3 tile)
       {1, 8, 3, 180, 24, 3, 1, 1},   // 3 blocks on 180-pixel rows: too wide for 3, so 2 + 1
+      {1, 3, 9, 13, 16, 3, 1, 1},    // an RGB stem: the reorder pads 3 channels to a block
+      {2, 12, 5, 19, 8, 1},          // 12 channels: blocks of 8 and 4, rows of 8 + 8 + 3
   });
 }
 

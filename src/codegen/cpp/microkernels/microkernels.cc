@@ -16,6 +16,9 @@ std::string microkernel_definition(const std::string& name, const toolchain::Tar
   if (name == "stitch_gemm_f32_few_rows") {
     return target.has_avx2() ? kGemmF32FewRowsAvx2 : kGemmF32FewRowsGeneric;
   }
+  if (name == "stitch_reorder_f32_nchw8c") {
+    return target.has_avx2() ? kReorderF32Nchw8cAvx2 : kReorderF32Nchw8cGeneric;
+  }
   if (name == "stitch_conv_f32_nchw8c") {
     return target.has_avx2() ? kConvF32Nchw8cAvx2 : kConvF32Nchw8cGeneric;
   }

@@ -49,6 +49,14 @@
 //   cin (1..8): the channels of each block to sum, 8 unless the rest are zero padding (a stem
 //   whose 3 channels were padded to a block).
 //
+// ---- reorder_f32_nchw8c ----
+//   void stitch_reorder_f32_nchw8c(const float* x, float* y, int64_t channels, int64_t plane,
+//                                  int64_t width)
+// One row of a planar image (stitch.ReorderNCHWc) into one row of a block of 8 channels:
+//   y[j * 8 + l] = l < channels ? x[l * plane + j] : 0, for j < width, l < 8;
+//   x: the row in the block's first channel plane, the next channel plane floats further;
+//   channels: the real channels of the block (1 to 8; the rest are zero padding).
+//
 // ---- winograd_f32_4x4_3x3_input / _output (Winograd F(4x4, 3x3), stitch.ConvWinogradNCHWc) ----
 //   void stitch_winograd_f32_4x4_3x3_input(const float* x, float* v, int64_t cb, int64_t h,
 //                                          int64_t wd, int64_t ih0, int64_t iw0, int64_t ldv)
@@ -91,6 +99,9 @@ extern const char* const kGemmF32FewRowsGeneric;
 // Per-ISA sources of conv_f32_nchw8c (AVX-512 targets use the AVX2 one: the layout has 8 lanes).
 extern const char* const kConvF32Nchw8cAvx2;
 extern const char* const kConvF32Nchw8cGeneric;
+// Per-ISA sources of reorder_f32_nchw8c (AVX-512 targets use the AVX2 one).
+extern const char* const kReorderF32Nchw8cAvx2;
+extern const char* const kReorderF32Nchw8cGeneric;
 // Winograd F(4x4, 3x3) transforms: shared helpers (pasted first, guarded) and the two entry
 // points, per ISA (AVX-512 targets use the AVX2 ones: the layout has 8 lanes).
 extern const char* const kWinogradF32x4x4x3x3CommonAvx2;

@@ -94,16 +94,12 @@ Stmt unit(LowerContext& ctx, const Operands& op, const GemmBlocking& bl, const E
   // Rows of the last tile when it is partial (0 when R is a multiple of 6).
   const int64_t tail_rows = op.rows % kTileRows;
   Stmt per_k;
-  if (op.rows == 1) {
-    // A matrix-vector product (a classifier at batch 1): A's row read in place when it is a
-    // buffer, else row 0 of a packed tile.
-    if (a_rows) {
-      per_k = few_rows_call({*a_rows, k0}, index_const(1), 0, 1, index_const(0));
-    } else {
-      per_k = kir::seq(
-          {pack_gemm_a(ctx, a_pack, op.rows, m0, index_const(1), k0, kc, a_at),
-           few_rows_call({a_pack, index_const(0)}, index_const(1), 1, kTileRows, index_const(0))});
-    }
+  if (!a_rows && op.rows == 1) {
+    // A matrix-vector product (a classifier at batch 1) whose row is computed in this kernel:
+    // row 0 of a packed tile. (A buffer's single row is the a_rows path's 1-row tail.)
+    per_k = kir::seq(
+        {pack_gemm_a(ctx, a_pack, op.rows, m0, index_const(1), k0, kc, a_at),
+         few_rows_call({a_pack, index_const(0)}, index_const(1), 1, kTileRows, index_const(0))});
   } else if (a_rows) {
     // A is a row-major buffer: its whole tiles go to the microkernel in place. A last, partial
     // tile (rest: 0 or 1) of 1 to 3 rows goes to gemm_f32_few_rows, also in place (bert's 128

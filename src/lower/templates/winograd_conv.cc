@@ -39,10 +39,11 @@ constexpr int64_t kMaxKBlock = 256;        // one U panel block = 256 x 16 float
 constexpr int64_t kMinUnits = 4;           // fewer, and output channels split further
 // A small plane (one block of tiles) whose unit's working set (V, M and its part of U) exceeds
 // L2 (512 KiB per core on Zen 3) splits its output channels until it fits: squeezenet's 13x13
-// 64 -> 256 layer ran 2x faster at 1 thread with 4 panels per unit than with 16. Only when V
-// itself takes at most half the budget (a 256-channel V gains nothing and would repeat its input
-// transform), and not on larger planes: there every split repeats the input transform of every
-// tile block (resnet18's 56x56 layers measured 1.6x slower split to 1 panel per unit).
+// 64 -> 256 layer ran 2x faster at 1 thread with 1 panel per unit than with 4 (590 KiB of U per
+// unit streaming past V and M). Only when V itself takes at most half the budget (a 256-channel
+// V gains nothing and would repeat its input transform), and not on larger planes: there every
+// split repeats the input transform of every tile block (resnet18's 56x56 layers measured 1.6x
+// slower split to 1 panel per unit).
 constexpr int64_t kUnitBytes = 384 * 1024;
 
 int64_t ceil_div(int64_t a, int64_t b) { return gemm_ceil_div(a, b); }

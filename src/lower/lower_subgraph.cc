@@ -14,6 +14,7 @@
 #include <map>
 #include <set>
 
+#include "kir/hoist_divisions.h"
 #include "kir/simplify.h"
 #include "lower/lower_context.h"
 #include "lower/templates/template_registry.h"
@@ -231,6 +232,9 @@ class Lowering {
     // Index maps composed by templates and fusion leave divisions and bounds that the loop
     // ranges decide; the C++ compiler cannot see those ranges, so fold them here.
     out.kernel = kir::simplify_kernel(kir::make_kernel(name_, std::move(params), {}, kernel_body));
+    // Then the divisions left (a parallel unit's decomposition) are bound once per iteration of
+    // the outermost loop that knows their variables, not recomputed in every element loop.
+    out.kernel = kir::hoist_invariant_divisions(out.kernel);
     return out;
   }
 

@@ -106,6 +106,9 @@ TEST(LowerConvNCHWc, MatchesReference) {
       {1, 16, 6, 9, 40, 3, 1, 1},    // 5 output blocks: calls of 2 and 3 blocks (a 4x3 tile)
       {1, 8, 3, 180, 24, 3, 1, 1},   // 3 blocks on 180-pixel rows: too wide for 3, so 2 + 1
       {1, 3, 9, 13, 16, 3, 1, 1},    // an RGB stem: the reorder pads 3 channels to a block
+      {1, 3, 30, 31, 16, 3, 2, 1},   // 3x3 stride-2 RGB stem: a row's taps at once inside
+      {1, 3, 29, 45, 24, 3, 2, 0},   // the same unpadded, 3 blocks (4-pixel tiles)
+      {2, 3, 20, 27, 8, 3, 2, 1},    // the same with one block, batch 2
       {2, 12, 5, 19, 8, 1},          // 12 channels: blocks of 8 and 4, rows of 8 + 8 + 3
   });
 }

@@ -14,6 +14,7 @@
 #include "graph/body_graph.h"
 #include "graph/op_registry.h"
 #include "kir/printer.h"
+#include "partition/in_place_concat.h"
 #include "runtime/memory_plan.h"
 
 namespace stitch::driver {
@@ -62,8 +63,12 @@ class PlanBuilder {
         STITCH_RETURN_IF_ERROR(add_dynamic_buffer(v).status());
       }
     }
+    for (const PlannedStep& step : steps) {
+      if (step.in_place_concat) STITCH_RETURN_IF_ERROR(add_concat_slices(*step.in_place_concat));
+    }
     for (size_t s = 0; s < steps.size(); ++s) {
       const int32_t at = static_cast<int32_t>(s);
+      if (steps[s].in_place_concat) continue;  // its producers wrote it: nothing to run
       if (steps[s].host) {
         STITCH_ASSIGN_OR_RETURN(runtime::PlanStep step, host_step(*steps[s].host, at));
         if (steps[s].is_control()) {
@@ -213,7 +218,37 @@ class PlanBuilder {
     return id;
   }
 
+  // Records where each input of in-place Concat `n` lies inside its output.
+  Status add_concat_slices(const graph::Node& n) {
+    auto offsets = partition::in_place_concat_offsets(n);
+    if (!offsets) return error("internal: ", n.describe(), " is not a Concat assembled in place");
+    for (size_t i = 0; i < offsets->size(); ++i) {
+      if (!slices_.emplace(n.input(static_cast<int>(i)), Slice{n.output(0), (*offsets)[i]})
+               .second) {
+        return error("internal: '", n.input(static_cast<int>(i))->name(),
+                     "' is a slice of two Concats assembled in place");
+      }
+    }
+    return Status::ok();
+  }
+
+  // Slices of an in-place Concat are not planned themselves: their Concat's output is live
+  // from the first slice's producer to its own last reader (and any slice's), and each slice
+  // sits at its offset inside it.
   Status plan_intermediates() {
+    std::vector<std::pair<int32_t, Slice>> sliced;
+    for (const auto& [v, slice] : slices_) {
+      auto it = ids_.find(v);
+      if (it == ids_.end()) continue;  // never written or read: nothing to place
+      if (!first_use_.count(it->second)) {
+        return error("internal: in-place Concat slice '", v->name(), "' is not an intermediate");
+      }
+      STITCH_ASSIGN_OR_RETURN(int32_t whole, buffer_for(slice.whole, first_use_[it->second]));
+      first_use_[whole] = std::min(first_use_[whole], first_use_[it->second]);
+      last_use_[whole] = std::max(last_use_[whole], last_use_[it->second]);
+      sliced.push_back({it->second, slice});
+    }
+    for (const auto& [id, slice] : sliced) first_use_.erase(id);
     std::vector<runtime::BufferRequest> requests;
     std::vector<int32_t> ids;
     for (const auto& [id, first] : first_use_) {
@@ -222,13 +257,23 @@ class PlanBuilder {
     }
     STITCH_ASSIGN_OR_RETURN(runtime::MemoryPlan mp, runtime::plan_memory(requests));
     for (size_t i = 0; i < ids.size(); ++i) plan_.buffers[ids[i]].arena_offset = mp.offsets[i];
+    for (const auto& [id, slice] : sliced) {
+      plan_.buffers[id].arena_offset =
+          plan_.buffers[ids_.at(slice.whole)].arena_offset + slice.byte_offset;
+    }
     plan_.arena_size = mp.arena_size;
     plan_.sum_of_intermediates = mp.sum_of_sizes;
     return Status::ok();
   }
 
+  struct Slice {
+    const graph::Value* whole;  // the in-place Concat's output
+    int64_t byte_offset;        // where the slice starts inside it
+  };
+
   const graph::Graph& graph_;
   runtime::ConstantPool& constants_;
+  std::map<const graph::Value*, Slice> slices_;
   runtime::ExecutionPlan plan_;
   std::map<const graph::Value*, int32_t> ids_;
   int64_t num_dynamic_ = 0;

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "graph/body_graph.h"
+#include "partition/in_place_concat.h"
 #include "passes/unroll_loops.h"
 #include "runtime/host_ops/host_ops.h"
 
@@ -205,6 +206,12 @@ Expected<std::vector<PlannedStep>> lower_graph(const graph::Graph& g,
       } else {
         problems.push_back(s.message());
       }
+      continue;
+    }
+    if (sg.nodes.size() == 1 && partition::in_place_concat_offsets(*sg.nodes[0])) {
+      PlannedStep step;
+      step.in_place_concat = sg.nodes[0];
+      steps.push_back(std::move(step));
       continue;
     }
     if (Status s = check_kernel_inputs(sg); !s.is_ok()) {

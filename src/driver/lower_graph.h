@@ -1,7 +1,8 @@
 // Lowering a whole partitioned graph into plan steps: a kernel per subgraph, a host step for
 // an op whose output shape depends on data (runtime/host_ops/), and a control step for If, Loop
 // and Scan, whose bodies are compiled here recursively as graphs of their own (optimized,
-// partitioned and lowered like the top-level graph; graph/body_graph.h). Part of driver/;
+// partitioned and lowered like the top-level graph; graph/body_graph.h), and a step without
+// work for a Concat that the memory plan assembles in place. Part of driver/;
 // compiled_model.cc turns the steps into an execution plan and one kernels library.
 #pragma once
 
@@ -33,6 +34,9 @@ struct PlannedStep {
   const graph::Node* host = nullptr;           // a host step, or a control step's node
   std::vector<CompiledBody> bodies;            // control steps: If (then, else); Loop, Scan
   std::vector<std::string> captures;           // control steps: outer names the bodies read
+  // A Concat assembled in place (partition/in_place_concat.h): no work at run time; the plan
+  // places its inputs inside its output.
+  const graph::Node* in_place_concat = nullptr;
   bool is_control() const { return host && !bodies.empty(); }
 };
 

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "graph/op_registry.h"
+#include "partition/in_place_concat.h"
 
 namespace stitch::partition {
 namespace {
@@ -81,8 +82,10 @@ Expected<OpDag> build_op_dag(const graph::Graph& graph, std::vector<graph::Value
     const graph::OpSchema* schema = registry.find(n->domain(), n->op_type());
     if (schema == nullptr) return error(n->describe(), ": op is not in the registry");
     // Compiled kernels have no string type: a node that reads or writes strings runs in the
-    // runtime, alone, like any opaque op.
-    int id = dag.add_node(touches_strings(*n) ? OpClass::kOpaque : schema->op_class);
+    // runtime, alone, like any opaque op. A Concat assembled in place (in_place_concat.h) is
+    // kept alone too: it is no kernel, its producers write its output.
+    const bool alone = touches_strings(*n) || in_place_concat_offsets(*n).has_value();
+    int id = dag.add_node(alone ? OpClass::kOpaque : schema->op_class);
     for (graph::Value* in : n->inputs()) {
       if (in == nullptr) continue;
       STITCH_ASSIGN_OR_RETURN(int t, tensor_of(in, n, dag, ids, values));
@@ -142,7 +145,11 @@ std::string partition_to_string(const graph::Graph& graph, const GraphPartition&
   auto node_name = [](const graph::Node& n) { return node_label(n); };
   for (size_t i = 0; i < partition.subgraphs.size(); ++i) {
     const GraphSubgraph& sg = partition.subgraphs[i];
-    os << "subgraph " << i << ": " << sg.nodes.size() << " nodes\n";
+    os << "subgraph " << i << ": " << sg.nodes.size() << " nodes";
+    if (sg.nodes.size() == 1 && in_place_concat_offsets(*sg.nodes[0])) {
+      os << " (assembled in place: its producers write the slices, no kernel)";
+    }
+    os << "\n";
     os << "  anchors: " << join(sg.anchors, node_name) << "\n";
     os << "  inputs: " << join(sg.inputs, value_name) << "\n";
     os << "  outputs: " << join(sg.outputs, value_name) << "\n";

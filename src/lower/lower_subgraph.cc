@@ -7,7 +7,9 @@
 // materialized (a buffer: output when read outside or a graph output, scratch otherwise).
 // An epilogue chain a -> v1 -> ... -> z may only read, besides the chain, values that are
 // ready when the anchor runs (ready_pos < the anchor's position), because z is written inside
-// the anchor's loops.
+// the anchor's loops. A chain value read by several nodes continues the chain when those nodes
+// meet again in one value (a diamond: GELU, SiLU); the diamond's values are inlined, so each
+// read recomputes them at the same index, and only the value where it closes goes on.
 #include "lower/lower_subgraph.h"
 
 #include <algorithm>
@@ -145,15 +147,96 @@ class Lowering {
     return next;
   }
 
+  // An elementwise node that may join the epilogue of anchor output `a`: in this subgraph,
+  // a's shape, every input either in `region` or ready before the anchor runs.
+  bool joins_region(const graph::Node* n, const std::set<const graph::Value*>& region,
+                    const graph::Value* a, int anchor_pos) {
+    if (!pos_.count(n) || !tmpl(n).injective || !tmpl(n).elementwise) return false;
+    if (n->num_outputs() != 1 || !n->output(0) || n->output(0)->shape() != a->shape()) {
+      return false;
+    }
+    for (const graph::Value* in : n->inputs()) {
+      if (in && !region.count(in) && ready_pos(in) >= anchor_pos) return false;
+    }
+    return true;
+  }
+
+  // When `v` (a chain value read by several nodes) starts a diamond of elementwise nodes that
+  // all meet again in one value t (GELU's x * (erf(x / sqrt 2) + 1) * 0.5, SiLU's x *
+  // sigmoid(x)), the value t; the diamond's values before t, v included, become inlined, so
+  // the epilogue recomputes the cheap ones (v: a bias add) instead of storing them. Nothing
+  // read outside the diamond, or written out of the kernel, may be inlined.
+  const graph::Value* absorb_diamond(const graph::Value* v, const graph::Value* a, int anchor_pos) {
+    constexpr int kMaxDiamondNodes = 16;
+    std::set<const graph::Value*> region{v};
+    std::set<const graph::Node*> nodes;
+    std::vector<const graph::Value*> order{v};
+    for (int step = 0; step <= kMaxDiamondNodes; ++step) {
+      // Values read by some node outside `nodes`, or by the kernel's caller.
+      std::vector<const graph::Value*> pending;
+      for (const graph::Value* x : order) {
+        if (outputs_.count(x)) {
+          pending.push_back(x);
+          continue;
+        }
+        for (const graph::Node* u : x->users()) {
+          if (!nodes.count(u)) {
+            pending.push_back(x);
+            break;
+          }
+        }
+      }
+      if (pending.size() == 1 && pending[0] != v) {
+        const graph::Value* t = pending[0];
+        for (const graph::Value* x : order) {
+          if (x != t && x != a && !compute_.count(x)) return nullptr;
+        }
+        for (const graph::Value* x : order) {
+          if (x != t && x != a) inlined_.insert(x);
+        }
+        return t;
+      }
+      if (pending.empty() || step == kMaxDiamondNodes) return nullptr;
+      const graph::Node* pick = nullptr;
+      for (const graph::Value* x : pending) {
+        for (const graph::Node* u : x->users()) {
+          if (!nodes.count(u) && joins_region(u, region, a, anchor_pos)) {
+            pick = u;
+            break;
+          }
+        }
+        if (pick) break;
+      }
+      if (!pick) return nullptr;
+      nodes.insert(pick);
+      region.insert(pick->output(0));
+      order.push_back(pick->output(0));
+    }
+    return nullptr;
+  }
+
   void plan_epilogue(const graph::Node* anchor) {
     // An absent first output (LSTM with only Y_h wanted) has no epilogue.
     if (!tmpl(anchor).anchor || anchor->output(0) == nullptr) return;
     const graph::Value* a = anchor->output(0);
     const int anchor_pos = pos_.at(anchor);
     const graph::Value* cur = a;
-    while (const graph::Node* next = chain_next(cur, a, anchor_pos)) {
+    while (true) {
+      // A value read by several nodes ends the chain unless they meet again in one value.
+      if (cur->users().size() > 1 && !outputs_.count(cur) && (cur == a || !inlined_.count(cur))) {
+        const graph::Value* t = absorb_diamond(cur, a, anchor_pos);
+        if (!t) break;
+        cur = t;
+        if (!inlined_.count(cur) && (outputs_.count(cur) || cur->users().size() != 1)) {
+          if (cur->users().size() > 1 && !outputs_.count(cur)) continue;
+          break;
+        }
+        continue;
+      }
+      const graph::Node* next = chain_next(cur, a, anchor_pos);
+      if (!next) break;
       cur = next->output(0);
-      if (!inlined_.count(cur)) break;
+      if (!inlined_.count(cur) && cur->users().size() <= 1) break;
     }
     if (cur == a) return;
     inlined_.erase(cur);  // the chain end is stored by the anchor

@@ -3,7 +3,7 @@
 // reference interpreter on the original graph (relative L2 <= 1e-4). Shapes are chosen to hit
 // every edge: M, N and K not multiples of the 6 x 16 tile, K past one 256 block, more than one
 // M and N block, batched and 1-D A, one row of A and a partial last tile of 1 to 5 rows (the
-// few-rows kernel), and fused epilogues (bias, ReLU, residual). Part of tests/unit/lower/.
+// few-rows kernel), and fused epilogues (bias, ReLU, residual, GELU). Part of tests/unit/lower/.
 #include <gtest/gtest.h>
 
 #include "graph_builder.h"
@@ -23,6 +23,7 @@ struct Case {
   bool bias_relu = false;  // y = relu(A B + bias)
   bool residual = false;   // y = A B + R, R an input of Y's shape
   bool relu_a = false;     // y = relu(A) B: A is computed inside the kernel (packed, not read)
+  bool gelu = false;       // y = gelu(A B + bias), erf form: a diamond epilogue
 };
 
 std::unique_ptr<graph::Graph> make_graph(const Case& c, std::vector<Tensor>* feeds) {
@@ -34,6 +35,16 @@ std::unique_ptr<graph::Graph> make_graph(const Case& c, std::vector<Tensor>* fee
   if (c.bias_relu) {
     y = b.node("Add", {y, b.constant("bias", testing::random_tensor(f32, {c.n}, 3))});
     y = b.node("Relu", {y});
+  }
+  if (c.gelu) {
+    auto scalar = [&](const char* name, float v) {
+      return b.constant(name, Tensor::from_vector<float>({v}, {}));
+    };
+    graph::Value* x =
+        b.node("Add", {y, b.constant("gelu_bias", testing::random_tensor(f32, {c.n}, 5))});
+    graph::Value* erf = b.node("Erf", {b.node("Div", {x, scalar("sqrt2", 1.4142135f)})});
+    graph::Value* inner = b.node("Mul", {x, b.node("Add", {erf, scalar("one", 1.0f)})});
+    y = b.node("Mul", {inner, scalar("half", 0.5f)});
   }
   if (c.residual) {
     Shape ys(c.a.begin(), c.a.end() - 1);
@@ -96,6 +107,9 @@ TEST(LowerMatMulPacked, PartialLastTile) {
 TEST(LowerMatMulPacked, FusedEpilogues) {
   check({{7, 24}, 40, /*bias_relu=*/true});
   check({{2, 9, 33}, 18, /*bias_relu=*/true, /*residual=*/true});
+  // GELU reads the bias add twice: the whole diamond is the epilogue (bert's FFN shape, small).
+  check({{128, 64}, 96, false, false, false, /*gelu=*/true});
+  check({{13, 300}, 40, false, /*residual=*/true, false, /*gelu=*/true});
 }
 
 }  // namespace

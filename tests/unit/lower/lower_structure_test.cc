@@ -124,5 +124,85 @@ TEST(LowerSubgraph, IdentifiersAreSanitized) {
   EXPECT_EQ(identifier_of("123"), "v123");
 }
 
+// ---- Epilogue diamonds: elementwise nodes that read a chain value twice and meet again ----
+
+// x[4, 8] @ W[8, 16] + b, then GELU as exported (erf form): the bias add is read by the Div and
+// by the Mul. `tail_output`: the bias add is a graph output too.
+std::unique_ptr<graph::Graph> matmul_bias_gelu(bool bias_add_is_output) {
+  GraphBuilder b;
+  graph::Value* x = b.input("x", DType::kFloat32, {4, 8});
+  graph::Value* mm = b.node("MatMul", {x, b.constant("W", filled({8, 16}, 0.5f))});
+  graph::Value* add = b.node("Add", {mm, b.constant("b", filled({16}, 1.0f))});
+  graph::Value* erf = b.node("Erf", {b.node("Div", {add, b.constant("c", filled({}, 1.4f))})});
+  graph::Value* one_plus = b.node("Add", {erf, b.constant("one", filled({}, 1.0f))});
+  graph::Value* gelu =
+      b.node("Mul", {b.node("Mul", {add, one_plus}), b.constant("half", filled({}, 0.5f))});
+  b.output(gelu);
+  if (bias_add_is_output) b.output(add);
+  return b.finish();
+}
+
+std::vector<std::string> binding_names(const LoweredKernel& k) {
+  std::vector<std::string> names;
+  for (const graph::Value* v : k.bindings) names.push_back(v->name());
+  return names;
+}
+
+TEST(LowerSubgraph, GeluDiamondIsTheMatMulsEpilogue) {
+  auto g = matmul_bias_gelu(false);
+  auto k = lower_subgraph(*g, whole_graph(*g, partition::FusionPolicy::kArbitrary), "mm_gelu");
+  ASSERT_TRUE(k.is_ok()) << k.status().message();
+  // No buffer for the bias add or any GELU step: one store of the GELU per element.
+  EXPECT_EQ(binding_names(*k),
+            (std::vector<std::string>{"x", "W", "b", "c", "one", "half", "Mul_out_1"}));
+  const std::string text = kir::to_string(k->kernel);
+  EXPECT_EQ(text.find("scratch Add_out"), std::string::npos) << text;
+  EXPECT_NE(text.find("Mul_out_1[i * 16 + j] = (acc[0] + b[j]) * (erf((acc[0] + b[j]) / c[0])"),
+            std::string::npos)
+      << text;
+}
+
+TEST(LowerSubgraph, SiluOnTheAnchorOutputIsItsEpilogue) {
+  // x * sigmoid(x) straight on the MatMul: the anchor's own output is read twice.
+  GraphBuilder b;
+  graph::Value* x = b.input("x", DType::kFloat32, {4, 8});
+  graph::Value* mm = b.node("MatMul", {x, b.constant("W", filled({8, 16}, 0.5f))});
+  b.output(b.node("Mul", {mm, b.node("Sigmoid", {mm})}));
+  auto g = b.finish();
+  auto k = lower_subgraph(*g, whole_graph(*g, partition::FusionPolicy::kArbitrary), "mm_silu");
+  ASSERT_TRUE(k.is_ok()) << k.status().message();
+  EXPECT_EQ(binding_names(*k), (std::vector<std::string>{"x", "W", "Mul_out"}));
+  const std::string text = kir::to_string(k->kernel);
+  EXPECT_EQ(text.find("scratch"), text.find("scratch acc")) << text;  // only the accumulator
+  EXPECT_NE(text.find("Mul_out[i * 16 + j] = acc[0] * (1.0f / (1.0f + exp(0.0f - acc[0])))"),
+            std::string::npos)
+      << text;
+}
+
+TEST(LowerSubgraph, DiamondValuesReadOutsideAreStored) {
+  // The bias add is a graph output: it must be stored, so it ends the epilogue and the GELU
+  // nodes after it read its buffer.
+  auto g = matmul_bias_gelu(true);
+  auto k = lower_subgraph(*g, whole_graph(*g, partition::FusionPolicy::kArbitrary), "mm_gelu_out");
+  ASSERT_TRUE(k.is_ok()) << k.status().message();
+  const std::string text = kir::to_string(k->kernel);
+  EXPECT_NE(text.find("Add_out[i * 16 + j] = acc[0] + b[j]"), std::string::npos) << text;
+  EXPECT_NE(text.find("erf(Add_out["), std::string::npos) << text;
+}
+
+TEST(LowerSubgraph, BranchesThatDoNotMeetAreNotAnEpilogue) {
+  // relu(mm) and sigmoid(mm) are two outputs: no single value ends the diamond.
+  GraphBuilder b;
+  graph::Value* x = b.input("x", DType::kFloat32, {4, 8});
+  graph::Value* mm = b.node("MatMul", {x, b.constant("W", filled({8, 16}, 0.5f))});
+  b.output(b.node("Relu", {mm}));
+  b.output(b.node("Sigmoid", {mm}));
+  auto g = b.finish();
+  auto k = lower_subgraph(*g, whole_graph(*g, partition::FusionPolicy::kArbitrary), "mm_two");
+  ASSERT_TRUE(k.is_ok()) << k.status().message();
+  const std::string text = kir::to_string(k->kernel);
+  EXPECT_NE(text.find("MatMul_out[i * 16 + j] = acc[0]"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace stitch::lower

@@ -224,13 +224,11 @@ class Lowering {
     while (true) {
       // A value read by several nodes ends the chain unless they meet again in one value.
       if (cur->users().size() > 1 && !outputs_.count(cur) && (cur == a || !inlined_.count(cur))) {
+        // Where it closes goes on like any chain value: an output ends the chain there (the
+        // chain never passes an output), another fork is tried as a diamond again.
         const graph::Value* t = absorb_diamond(cur, a, anchor_pos);
         if (!t) break;
         cur = t;
-        if (!inlined_.count(cur) && (outputs_.count(cur) || cur->users().size() != 1)) {
-          if (cur->users().size() > 1 && !outputs_.count(cur)) continue;
-          break;
-        }
         continue;
       }
       const graph::Node* next = chain_next(cur, a, anchor_pos);

@@ -5,10 +5,11 @@
 // and runs in the conv_f32_nchw8c microkernel; under arbitrary the first conv reads its input
 // through the inlined reorder (the template's own loops). Shapes hit the microkernel's edges:
 // an odd number of output channel blocks (a last call with one block), rows that are not a
-// multiple of the 6-pixel tile, padding on every side, strides, dilations, batch 2, and input
-// channel counts whose weights need several L1 chunks, several output rows per call, and strided
-// 1x1 convs (a subsampled copy of the input), and inputs whose channels are not a multiple of 8
-// (stitch.ReorderNCHWc pads them: the reorder_f32_nchw8c microkernel under the none policy).
+// multiple of the 6-pixel tile, rows narrow enough for calls of 3 blocks, padding on every side,
+// strides, dilations, batch 2, and input channel counts whose weights need several L1 chunks,
+// several output rows per call, and strided 1x1 convs (a subsampled copy of the input), and
+// inputs whose channels are not a multiple of 8 (stitch.ReorderNCHWc pads them: the
+// reorder_f32_nchw8c microkernel under the none policy).
 // Part of tests/unit/lower/.
 #include <gtest/gtest.h>
 
@@ -110,6 +111,14 @@ TEST(LowerConvNCHWc, MatchesReference) {
       {1, 3, 29, 45, 24, 3, 2, 0},   // the same unpadded, 3 blocks (4-pixel tiles)
       {2, 3, 20, 27, 8, 3, 2, 1},    // the same with one block, batch 2
       {2, 12, 5, 19, 8, 1},          // 12 channels: blocks of 8 and 4, rows of 8 + 8 + 3
+      // Rows of 7 pixels or fewer take calls of 3 blocks (4 x 3 and 3 x 3 tiles), with calls of
+      // 2 for the remainder: 3 blocks, 4 (2 + 2), 5 (3 + 2), 7 (3 + 2 + 2), 6 (3 + 3).
+      {1, 16, 7, 7, 24, 3, 1, 1},   // 7x7 (resnet's layer4), 3 blocks
+      {1, 16, 7, 7, 32, 3, 1, 1},   // 4 blocks
+      {2, 8, 14, 14, 40, 3, 2, 1},  // stride 2 to 7x7, 5 blocks, batch 2
+      {1, 24, 7, 7, 56, 3, 1, 1},   // 7 blocks
+      {1, 8, 3, 3, 48, 3, 1, 1},    // 3x3 output, 6 blocks
+      {1, 8, 2, 2, 16, 3, 1, 1},    // 2x2 output, 2 blocks: one call of 2
   });
 }
 

@@ -11,8 +11,8 @@
 // returns at once if the generation has already moved. The caller issues a wake only when sleepers_
 // is non-zero. No wake is lost: both sides do a seq_cst write then a seq_cst read of the other's
 // variable (Dekker), so either the caller sees the sleeper and wakes it or the sleeper sees the new
-// generation and does not sleep. Join mirrors it: each worker runs its static share, then
-// decrements pending_ (seq_cst, so it releases the share's writes). The caller runs share 0, spins
+// generation and does not sleep. Join mirrors it: each worker runs the chunks it claims, then
+// decrements pending_ (seq_cst, so it releases their writes). The caller runs its chunks, spins
 // on pending_ (acquire), and if a worker is late (preempted on a busy machine) sleeps on pending_
 // after setting caller_waiting_; the worker that takes pending_ to zero wakes it when it sees that
 // flag (Dekker again).
@@ -62,11 +62,13 @@ class ThreadPool {
   int num_threads() const { return static_cast<int>(workers_.size()) + 1; }
 
   // Calls fn(task_begin, task_end, thread_id) on disjoint ranges that together cover [0, n)
-  // and returns when all are done. The ranges are contiguous chunks of about
-  // n / (4 * num_threads) tasks that the threads (0 = caller) take in order as each finishes
-  // its last one, so a thread that runs slow (a descheduled vCPU) does not hold up the join
-  // with a fixed half of the work; a thread may get several chunks, or none. fn must not throw: an
-  // exception escaping a task terminates the program (it cannot cross threads here).
+  // and returns when all are done. The ranges are contiguous chunks that the threads (0 = the
+  // caller) claim in order as each finishes its last one, guided: a chunk is a fixed fraction
+  // of the tasks still left (at least n / (16 * the threads taking part), and 1), so chunks
+  // shrink towards the end and the threads finish close together; a thread that runs slow (a
+  // descheduled vCPU) does not hold up the join with a fixed half of the work. A thread may get
+  // several chunks, or none. fn must not throw: an exception escaping a task terminates the
+  // program (it cannot cross threads here).
   template <typename Fn>
   void parallel_for(int64_t n, Fn&& fn) noexcept {
     using F = std::remove_reference_t<Fn>;
@@ -93,7 +95,7 @@ class ThreadPool {
   // Written by the caller before a generation bump; read by workers after seeing it.
   TaskRef task_{};
   int64_t num_tasks_ = 0;
-  int64_t chunk_ = 1;
+  int64_t min_chunk_ = 1;
   int participants_ = 0;
   bool stop_ = false;
 

@@ -1,13 +1,15 @@
-// Tests of the thread pool: every task exactly once, static balanced shares, inline cases
+// Tests of the thread pool: every task exactly once, guided chunks, inline cases
 // (one thread, nesting), sleeping workers, many dispatches, several outside callers.
 // Part of tests/unit/runtime; no timing assertions (bench/thread_pool_overhead measures speed).
 #include "runtime/thread_pool.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -18,20 +20,24 @@ struct Share {
   int64_t begin = -1, end = -1;
 };
 
-// Runs one dispatch and checks coverage, thread ids and the chunking: every range is
-// non-empty and at most one chunk (n / (4 * threads), at least 1) long; a single thread runs
-// the whole range inline.
+// Runs one dispatch and checks coverage, thread ids and the guided chunking: the ranges are
+// non-empty and tile [0, n) in order of their starts; a range is at most a quarter of the
+// tasks left per thread where it starts (or the minimum chunk, n / (16 * threads), and 1) and
+// at least that minimum unless it is the last; so their lengths never grow. A single thread
+// runs the whole range inline.
 void check_dispatch(ThreadPool& pool, int64_t n) {
   std::vector<std::atomic<int>> visits(n);
   std::vector<int> written(n, 0);  // plain writes: the join must make them visible
-  std::atomic<int> calls{0}, bad_ranges{0}, bad_ids{0};
+  std::mutex ranges_mutex;
+  std::vector<Share> ranges;
+  std::atomic<int> bad_ids{0};
   const int participants = static_cast<int>(std::min<int64_t>(n, pool.num_threads()));
-  const int64_t chunk = participants > 0 ? std::max<int64_t>(1, n / (4 * participants)) : 1;
   pool.parallel_for(n, [&](int64_t begin, int64_t end, int tid) {
     if (tid < 0 || tid >= pool.num_threads()) bad_ids.fetch_add(1);
-    const bool inline_run = pool.num_threads() == 1 && begin == 0 && end == n;
-    if (end <= begin || (end - begin > chunk && !inline_run)) bad_ranges.fetch_add(1);
-    calls.fetch_add(1);
+    {
+      std::lock_guard<std::mutex> lock(ranges_mutex);
+      ranges.push_back({begin, end});
+    }
     for (int64_t i = begin; i < end; ++i) {
       visits[i].fetch_add(1);
       written[i] = static_cast<int>(i) + 1;
@@ -42,12 +48,31 @@ void check_dispatch(ThreadPool& pool, int64_t n) {
     ASSERT_EQ(written[i], i + 1);
   }
   EXPECT_EQ(bad_ids.load(), 0) << "n=" << n;
-  EXPECT_EQ(bad_ranges.load(), 0) << "n=" << n;
-  // One call per chunk: ceil(n / chunk), or one inline call with a single thread.
-  const int expected_calls = n <= 0                    ? 0
-                             : pool.num_threads() == 1 ? 1
-                                                       : static_cast<int>((n + chunk - 1) / chunk);
-  EXPECT_EQ(calls.load(), expected_calls) << "n=" << n;
+  if (n <= 0) {
+    EXPECT_TRUE(ranges.empty());
+    return;
+  }
+  if (pool.num_threads() == 1) {
+    ASSERT_EQ(ranges.size(), 1u);
+    EXPECT_EQ(ranges[0].begin, 0);
+    EXPECT_EQ(ranges[0].end, n);
+    return;
+  }
+  std::sort(ranges.begin(), ranges.end(),
+            [](const Share& a, const Share& b) { return a.begin < b.begin; });
+  const int64_t min_chunk = std::max<int64_t>(1, n / (16 * participants));
+  int64_t at = 0, previous = n;
+  for (const Share& r : ranges) {
+    ASSERT_EQ(r.begin, at) << "n=" << n;
+    const int64_t len = r.end - r.begin, left = n - r.begin;
+    ASSERT_GT(len, 0) << "n=" << n;
+    EXPECT_LE(len, std::max(min_chunk, left / (4 * participants))) << "n=" << n << " at " << at;
+    EXPECT_TRUE(len >= min_chunk || r.end == n) << "n=" << n << " at " << at;
+    EXPECT_LE(len, previous) << "n=" << n << " at " << at;
+    previous = len;
+    at = r.end;
+  }
+  EXPECT_EQ(at, n);
 }
 
 // A thread that is slow (here: the caller's first chunk sleeps) leaves the remaining chunks to
@@ -62,7 +87,8 @@ TEST(ThreadPool, SlowThreadsWorkIsTakenByTheOthers) {
     }
     if (tid != 0) by_worker.fetch_add(static_cast<int>(end - begin));
   });
-  // The caller's sleep covers the worker's whole run: it takes every chunk but the one slept on.
+  // The caller's sleep covers the worker's whole run: it takes every chunk but the one slept on
+  // (at most 64 / 8 tasks, the first and longest chunk).
   EXPECT_GE(by_worker.load(), 64 - 64 / 8);
 }
 

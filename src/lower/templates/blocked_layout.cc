@@ -123,8 +123,8 @@ Stmt conv_nchwc_microkernel(LowerContext& ctx, const graph::Node& n, const kir::
     while (group_rows > 1 && os[0] * groups * ((oh + group_rows - 1) / group_rows) < kMinUnits) {
       --group_rows;
     }
-    const int64_t groups = (oh + group_rows - 1) / group_rows;
-    group_rows = (oh + groups - 1) / groups;  // balanced: 7 rows in 4 + 3, not 6 + 1
+    const int64_t row_groups = (oh + group_rows - 1) / group_rows;
+    group_rows = (oh + row_groups - 1) / row_groups;  // balanced: 7 rows in 4 + 3, not 6 + 1
   }
   int64_t segments =
       pointwise ? (plane + segment_limit - 1) / segment_limit : (oh + group_rows - 1) / group_rows;

@@ -10,10 +10,15 @@ using kir::Stmt;
 
 kir::Stmt lane_reduce(LowerContext& ctx, const Shape& row, DType dt, double identity,
                       const ExprFn& value, const CombineFn& combine, const kir::Buffer& result,
-                      int64_t slot) {
+                      int64_t slot, const RecordFn& record) {
   kir::Buffer lanes = ctx.scratch("lanes", dt, {kReduceLanes});
   auto update = [&](const Index& idx, const Expr& lane) {
-    return kir::store(lanes, lane, combine(kir::load(lanes, lane), value(idx)));
+    if (!record) return kir::store(lanes, lane, combine(kir::load(lanes, lane), value(idx)));
+    kir::Var v = kir::make_var("element", dt);
+    return kir::let_stmt(
+        v, value(idx),
+        kir::seq({record(idx, Expr(v)),
+                  kir::store(lanes, lane, combine(kir::load(lanes, lane), Expr(v)))}));
   };
   // The split dim: the last one with extent > 1 (or the last one, of extent 1).
   int64_t split = static_cast<int64_t>(row.size()) - 1;

@@ -21,12 +21,15 @@ namespace stitch::lower {
 constexpr int64_t kReduceLanes = 8;
 
 using CombineFn = std::function<kir::Expr(const kir::Expr& acc, const kir::Expr& value)>;
+// A statement that keeps the value the reduction computed at idx (softmax stores exp(x - m)).
+using RecordFn = std::function<kir::Stmt(const Index& idx, const kir::Expr& value)>;
 
 // Folds value(idx) over every index idx of `row` (dims of extent 1 get index 0) with `combine`
 // starting from `identity` (of dtype `dt`), and stores the result at result[slot]. The last dim
 // of `row` with an extent above 1 is split into lanes; the others loop serially around it.
+// With `record`, each value is computed once and also passed to record(idx, value).
 kir::Stmt lane_reduce(LowerContext& ctx, const Shape& row, DType dt, double identity,
                       const ExprFn& value, const CombineFn& combine, const kir::Buffer& result,
-                      int64_t slot);
+                      int64_t slot, const RecordFn& record = nullptr);
 
 }  // namespace stitch::lower

@@ -14,7 +14,8 @@
 // Both packs read through LowerContext::read with the operand's full index, so that inlined
 // producers (attention's head transposes, K^T, a scale) are prologues of the pack and their
 // index arithmetic stays affine in the loop variables. B is packed again by every m block of
-// a batch: that costs K x N reads per 6 x tiles_per_block rows of FMAs, a few percent.
+// a batch: that costs K x N reads per 6 x tiles_per_block rows of FMAs, a few percent, and m
+// blocks are taller when K is short (kMaxTilesShortK).
 #include "lower/templates/matmul_dynamic.h"
 
 #include <string>
@@ -36,6 +37,15 @@ using kir::Stmt;
 // A dot product of two vectors (M = N = 1) stays scalar: the 6 x 16 tile would use one lane of
 // 96. (A matrix-vector product, N = 1, measured even: 256 x 256 in 47 us either way.)
 constexpr int64_t kMinMultiplyAdds = 4096;
+
+// Every unit packs B again, so fewer, taller m blocks pack it less often. With a short K (an
+// attention head's 64, a sequence of 128) a block of up to 32 tiles (192 rows) keeps its A
+// pack, B pack and C block within L2 (192 x 128 + 128 x 256 + 192 x 256 floats = 416 KiB at
+// most); bert_base's 128-row heads then pack B once per head instead of twice. Longer K keeps
+// matmul_packed's 16 tiles.
+constexpr int64_t kShortK = 128;
+constexpr int64_t kMaxTilesShortK = 32;
+constexpr int64_t kMaxTilesPerBlockPacked = 16;
 
 struct Operands {
   const graph::Value *a, *b, *out;
@@ -207,8 +217,9 @@ Expected<Stmt> lower_matmul_dynamic(LowerContext& ctx, const graph::Node& n) {
   }
   const Operands op = operands_of(n);
   if (op.batches * op.m * op.n == 0) return kir::seq({});
-  const GemmBlocking bl = choose_gemm_blocking(op.batches, gemm_ceil_div(op.m, kGemmTileRows),
-                                               gemm_ceil_div(op.n, kGemmPanelCols), op.k);
+  const GemmBlocking bl = choose_gemm_blocking(
+      op.batches, gemm_ceil_div(op.m, kGemmTileRows), gemm_ceil_div(op.n, kGemmPanelCols), op.k,
+      op.k <= kShortK ? kMaxTilesShortK : kMaxTilesPerBlockPacked);
   kir::Var u = ctx.var("u");
   // m blocks innermost, then n blocks: neighbouring units (one thread's share) share a batch.
   const int64_t per_batch = bl.m_blocks * bl.n_blocks;

@@ -176,9 +176,10 @@ Expected<Stmt> lower_matmul_packed(LowerContext& ctx, const graph::Node& n) {
 
 }  // namespace
 
-GemmBlocking choose_gemm_blocking(int64_t batches, int64_t tiles, int64_t panels, int64_t k) {
+GemmBlocking choose_gemm_blocking(int64_t batches, int64_t tiles, int64_t panels, int64_t k,
+                                  int64_t max_tiles) {
   GemmBlocking b;
-  b.tiles_per_block = balanced_block(tiles, kMaxTilesPerBlock);
+  b.tiles_per_block = balanced_block(tiles, std::max<int64_t>(1, max_tiles));
   b.panels_per_block = balanced_block(panels, kMaxPanelsPerBlock);
   // Thread split from the shape: halve the larger block until there are enough units.
   while (batches * ceil_div(tiles, b.tiles_per_block) * ceil_div(panels, b.panels_per_block) <

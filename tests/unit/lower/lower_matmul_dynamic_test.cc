@@ -80,10 +80,14 @@ TEST(LowerMatMulDynamic, EveryEdgeOfKIncludingSeveralKBlocks) {
 
 TEST(LowerMatMulDynamic, BroadcastBatchDims) {
   check_matmuls({
-      {{2, 3, 17, 64}, {64, 33}},         // batched A, shared B
-      {{17, 64}, {3, 64, 33}},            // shared A, batched B
-      {{2, 1, 7, 16}, {3, 16, 130}},      // both broadcast to [2, 3]
-      {{4, 1, 1, 6, 64}, {1, 5, 64, 17}}  // rank 5, broadcast on both sides
+      {{2, 3, 17, 64}, {64, 33}},          // batched A, shared B
+      {{17, 64}, {3, 64, 33}},             // shared A, batched B
+      {{2, 1, 7, 16}, {3, 16, 130}},       // both broadcast to [2, 3]
+      {{4, 1, 1, 6, 64}, {1, 5, 64, 17}},  // rank 5, broadcast on both sides
+      // Short K and enough batches: m blocks of up to 32 tiles (one of 22 tiles here, 130 rows
+      // with a partial last tile; and 202 rows in two blocks of 17).
+      {{4, 130, 64}, {4, 64, 40}},
+      {{4, 202, 128}, {4, 128, 20}},
   });
 }
 

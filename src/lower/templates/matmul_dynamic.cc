@@ -45,7 +45,6 @@ constexpr int64_t kMinMultiplyAdds = 4096;
 // matmul_packed's 16 tiles.
 constexpr int64_t kShortK = 128;
 constexpr int64_t kMaxTilesShortK = 32;
-constexpr int64_t kMaxTilesPerBlockPacked = 16;
 
 struct Operands {
   const graph::Value *a, *b, *out;
@@ -219,7 +218,7 @@ Expected<Stmt> lower_matmul_dynamic(LowerContext& ctx, const graph::Node& n) {
   if (op.batches * op.m * op.n == 0) return kir::seq({});
   const GemmBlocking bl = choose_gemm_blocking(
       op.batches, gemm_ceil_div(op.m, kGemmTileRows), gemm_ceil_div(op.n, kGemmPanelCols), op.k,
-      op.k <= kShortK ? kMaxTilesShortK : kMaxTilesPerBlockPacked);
+      op.k <= kShortK ? kMaxTilesShortK : kGemmMaxTilesPerBlock);
   kir::Var u = ctx.var("u");
   // m blocks innermost, then n blocks: neighbouring units (one thread's share) share a batch.
   const int64_t per_batch = bl.m_blocks * bl.n_blocks;

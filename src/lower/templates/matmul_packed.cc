@@ -31,7 +31,6 @@ namespace {
 
 constexpr int64_t kTileRows = kGemmTileRows;
 constexpr int64_t kPanelCols = kGemmPanelCols;
-constexpr int64_t kMaxTilesPerBlock = 16;   // 96 rows: A block 96 x 256 floats = 96 KiB (L2)
 constexpr int64_t kMaxPanelsPerBlock = 16;  // 256 columns: C block 96 x 256 floats = 96 KiB
 constexpr int64_t kMaxKBlock = 256;         // one B panel block = 256 x 16 floats = 16 KiB (L1)
 // Fewer units than this and the outer loop splits finer, so that the thread pool has work.

@@ -24,9 +24,11 @@ struct GemmBlocking {
 };
 // Blocks of at most 16 tiles x 16 panels and K blocks of at most 256, halved (the larger side
 // first) while there are fewer than 4 units in all, so that the thread pool has work.
-// max_tiles raises the 16-tile limit (matmul_dynamic.cc, whose units also pack B).
+// Tiles per m block by default: 96 rows, an A block of 96 x 256 floats = 96 KiB (L2).
+inline constexpr int64_t kGemmMaxTilesPerBlock = 16;
+// max_tiles raises that limit (matmul_dynamic.cc, whose units also pack B).
 GemmBlocking choose_gemm_blocking(int64_t batches, int64_t tiles, int64_t panels, int64_t k,
-                                  int64_t max_tiles = 16);
+                                  int64_t max_tiles = kGemmMaxTilesPerBlock);
 
 // A's element at (row, k0 + k) for the pack of A (row < the row count; k0 the K block's start).
 using GemmElementFn =

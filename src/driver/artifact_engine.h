@@ -31,6 +31,10 @@ class ArtifactEngine : public Engine {
   Expected<std::vector<Tensor>> run(const std::vector<const Tensor*>& inputs) override {
     return artifact_->executor().run(inputs);
   }
+  Expected<std::vector<Tensor>> run_reusing(const std::vector<const Tensor*>& inputs,
+                                            std::vector<Tensor> previous) override {
+    return artifact_->executor().run(inputs, std::move(previous));
+  }
   runtime::Executor* executor() override { return &artifact_->executor(); }
   const runtime::ExecutionPlan& plan() const { return artifact_->plan(); }
 

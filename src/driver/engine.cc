@@ -29,6 +29,10 @@ class CompiledEngine : public Engine {
   Expected<std::vector<Tensor>> run(const std::vector<const Tensor*>& inputs) override {
     return model_->run(inputs);
   }
+  Expected<std::vector<Tensor>> run_reusing(const std::vector<const Tensor*>& inputs,
+                                            std::vector<Tensor> previous) override {
+    return model_->executor().run(inputs, std::move(previous));
+  }
   CompiledModel* compiled_model() override { return model_.get(); }
   runtime::Executor* executor() override { return &model_->executor(); }
 

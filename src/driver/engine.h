@@ -27,6 +27,14 @@ class Engine {
   // Threads the engine really uses (the reference interpreter is single-threaded).
   virtual int threads() const = 0;
   virtual Expected<std::vector<Tensor>> run(const std::vector<const Tensor*>& inputs) = 0;
+  // run() that may write into the storage of `previous` (an earlier run's outputs, handed
+  // back) instead of allocating outputs anew; see runtime::Executor::run. The reference
+  // engine ignores `previous`.
+  virtual Expected<std::vector<Tensor>> run_reusing(const std::vector<const Tensor*>& inputs,
+                                                    std::vector<Tensor> previous) {
+    (void)previous;
+    return run(inputs);
+  }
   // The compiled model behind a compiled engine (reports); nullptr otherwise.
   virtual CompiledModel* compiled_model() { return nullptr; }
   // The plan executor of a compiled or artifact engine (profiling); nullptr otherwise.

@@ -74,6 +74,8 @@ bool is_dynamic(const stitch_model* m, size_t output) {
 
 stitch_status run(stitch_model* model, const void* const* inputs, size_t num_inputs) {
   if (!model) return fail(STITCH_ERROR_INVALID_ARGUMENT, "model is NULL");
+  // The last run's outputs (valid only until this run, see stitch.h) lend it their storage.
+  std::vector<stitch::Tensor> previous = std::move(model->outputs);
   model->outputs.clear();
   if (num_inputs != model->inputs.size()) {
     return fail(
@@ -90,7 +92,7 @@ stitch_status run(stitch_model* model, const void* const* inputs, size_t num_inp
     if (t.nbytes() > 0) std::memcpy(t.raw_data(), inputs[i], t.nbytes());
     pointers.push_back(&t);
   }
-  auto outputs = model->artifact->executor().run(pointers);
+  auto outputs = model->artifact->executor().run(pointers, std::move(previous));
   if (!outputs) return fail(STITCH_ERROR_RUN, outputs.status().message());
   model->outputs = std::move(outputs).value();
   return STITCH_OK;

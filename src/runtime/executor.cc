@@ -295,12 +295,19 @@ Status Executor::collect_outputs(const std::vector<const Tensor*>& inputs,
   return Status::ok();
 }
 
-Expected<std::vector<Tensor>> Executor::run(const std::vector<const Tensor*>& inputs) {
+Expected<std::vector<Tensor>> Executor::run(const std::vector<const Tensor*>& inputs,
+                                            std::vector<Tensor> reuse) {
   STITCH_RETURN_IF_ERROR(check_inputs(inputs));
   std::vector<Tensor> outputs(plan_.outputs.size());
   for (size_t k = 0; k < plan_.outputs.size(); ++k) {
     const PlanBuffer& b = plan_.buffers[plan_.outputs[k]];
-    if (b.role != BufferRole::kDynamic) outputs[k] = Tensor(b.dtype, b.shape);
+    if (b.role == BufferRole::kDynamic) continue;
+    // Every element of a static output is written below (by its kernel, or copied in
+    // collect_outputs), so reused storage needs no clearing. Strings own heap storage per
+    // element and are not reused.
+    const bool reusable = k < reuse.size() && reuse[k].defined() && reuse[k].dtype() == b.dtype &&
+                          reuse[k].shape() == b.shape && b.dtype != DType::kString;
+    outputs[k] = reusable ? std::move(reuse[k]) : Tensor(b.dtype, b.shape);
   }
   for (Tensor& t : dynamic_) t = Tensor();
   using Clock = std::chrono::steady_clock;

@@ -37,7 +37,12 @@ class Executor {
                                                     const KernelResolver& resolve, int num_threads);
 
   // Inputs in graph order; dtypes and shapes must match the plan exactly.
-  Expected<std::vector<Tensor>> run(const std::vector<const Tensor*>& inputs);
+  // `reuse` may hand back the outputs of an earlier run: an output whose dtype and shape still
+  // match keeps its storage (its old contents are overwritten), so a serving loop does not
+  // allocate, zero-fill and page-fault fresh output memory on every call (a 4 MiB output that
+  // the allocator maps anew costs about 1000 page faults). Anything else is allocated fresh.
+  Expected<std::vector<Tensor>> run(const std::vector<const Tensor*>& inputs,
+                                    std::vector<Tensor> reuse = {});
 
   // Per-kernel times of the last run, when enabled (costs two clock reads per kernel).
   void set_profiling(bool on) { profiling_ = on; }

@@ -71,6 +71,46 @@ TEST(Executor, RunsAPlanWithIntermediatesAndConstantOutputs) {
   }
 }
 
+// Outputs handed back to run() keep their storage when dtype and shape match, and every
+// element is written again (the old contents are garbage to the kernels); anything that does
+// not match is allocated fresh.
+TEST(Executor, ReusesTheStorageOfOutputsHandedBack) {
+  auto e = Executor::create(make_plan(), make_constants(), resolve, 2);
+  ASSERT_TRUE(e.is_ok()) << e.status().message();
+  Tensor x = Tensor::from_vector<float>({1, 2, 3, 4, 5, 6}, {2, 3});
+  Tensor y = Tensor::from_vector<float>({10, 20, 30, 40, 50, 60}, {2, 3});
+  auto first = (*e)->run({&x, &y});
+  ASSERT_TRUE(first.is_ok()) << first.status().message();
+  std::vector<Tensor> previous = std::move(first).value();
+  const void* z_storage = previous[0].raw_data();
+  const void* c_storage = previous[1].raw_data();
+  for (Tensor& t : previous) std::memset(t.raw_data(), 0xFF, t.nbytes());  // NaN everywhere
+  auto second = (*e)->run({&x, &y}, std::move(previous));
+  ASSERT_TRUE(second.is_ok()) << second.status().message();
+  EXPECT_EQ((*second)[0].raw_data(), z_storage);
+  EXPECT_EQ((*second)[1].raw_data(), c_storage);  // a constant output, copied in again
+  for (int i = 0; i < 6; ++i) EXPECT_EQ((*second)[0].data<float>()[i], 22.0f * (i + 1));
+  EXPECT_EQ((*second)[1].data<float>()[0], 7.0f);
+  EXPECT_EQ((*second)[1].data<float>()[1], 8.0f);
+
+  // Wrong shape, wrong dtype, too few: fresh storage, correct values.
+  std::vector<Tensor> mismatched;
+  mismatched.emplace_back(DType::kFloat32, Shape{3, 2});
+  const void* wrong_shape = mismatched[0].raw_data();
+  auto third = (*e)->run({&x, &y}, std::move(mismatched));
+  ASSERT_TRUE(third.is_ok()) << third.status().message();
+  EXPECT_NE((*third)[0].raw_data(), wrong_shape);
+  EXPECT_EQ((*third)[0].shape(), (Shape{2, 3}));
+  EXPECT_EQ((*third)[0].data<float>()[5], 132.0f);
+  EXPECT_EQ((*third)[1].data<float>()[1], 8.0f);
+  std::vector<Tensor> wrong_dtype;
+  wrong_dtype.emplace_back(DType::kInt32, Shape{2, 3});
+  auto fourth = (*e)->run({&x, &y}, std::move(wrong_dtype));
+  ASSERT_TRUE(fourth.is_ok()) << fourth.status().message();
+  EXPECT_EQ((*fourth)[0].dtype(), DType::kFloat32);
+  EXPECT_EQ((*fourth)[0].data<float>()[0], 22.0f);
+}
+
 TEST(Executor, RejectsWrongInputsAndBadPlans) {
   auto e = Executor::create(make_plan(), make_constants(), resolve, 1);
   ASSERT_TRUE(e.is_ok());

@@ -11,6 +11,9 @@
 namespace stitch::runtime {
 
 inline constexpr int64_t kBufferAlignment = 64;
+// Buffers of at least kHugePageMinBytes start on a huge page boundary and ask for huge pages.
+inline constexpr int64_t kHugePageBytes = int64_t{2} << 20;
+inline constexpr int64_t kHugePageMinBytes = 2 * kHugePageBytes;
 
 class AlignedBuffer {
  public:

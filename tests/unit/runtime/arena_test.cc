@@ -6,7 +6,13 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <random>
+#include <sstream>
+#include <string>
+
+#include "runtime/aligned_buffer.h"
 
 namespace stitch::runtime {
 namespace {
@@ -20,6 +26,43 @@ TEST(Arena, IsOneAlignedAllocation) {
   EXPECT_TRUE(aligned64(arena->data()));
   std::memset(arena->data(), 0xAB, 1000);
   EXPECT_EQ(arena->at(999, 1)[0], std::byte{0xAB});
+}
+
+// The VmFlags of the mapping that holds `p` in /proc/self/smaps ("" if not found).
+std::string vm_flags_of(const void* p) {
+  std::ifstream smaps("/proc/self/smaps");
+  const auto addr = reinterpret_cast<uintptr_t>(p);
+  std::string line;
+  bool inside = false;
+  while (std::getline(smaps, line)) {
+    uintptr_t lo = 0, hi = 0;
+    char dash = 0;
+    std::istringstream head(line);
+    if (head >> std::hex >> lo >> dash >> hi && dash == '-') {
+      inside = lo <= addr && addr < hi;
+    } else if (inside && line.rfind("VmFlags:", 0) == 0) {
+      return line;
+    }
+  }
+  return "";
+}
+
+// Buffers of 4 MiB and more start on a 2 MiB boundary and are advised as huge pages (the
+// VmFlags "hg" of their mapping), where the kernel has transparent huge pages at all; smaller
+// ones are only 64-byte aligned and not advised.
+TEST(AlignedBuffer, LargeBuffersAskForHugePages) {
+  Expected<AlignedBuffer> big = AlignedBuffer::allocate(9 * 1024 * 1024 + 100);
+  ASSERT_TRUE(big.is_ok()) << big.status().message();
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(big->data()) % kHugePageBytes, 0u);
+  std::memset(big->data(), 1, static_cast<size_t>(big->size()));  // usable to its last byte
+  Expected<AlignedBuffer> small = AlignedBuffer::allocate(100 * 1024);
+  ASSERT_TRUE(small.is_ok());
+  EXPECT_TRUE(aligned64(small->data()));
+#if defined(__linux__)
+  if (std::filesystem::exists("/sys/kernel/mm/transparent_hugepage")) {
+    EXPECT_NE(vm_flags_of(big->data()).find(" hg"), std::string::npos) << vm_flags_of(big->data());
+  }
+#endif
 }
 
 TEST(Arena, ZeroSizeHasAValidPointer) {
